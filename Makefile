@@ -1,0 +1,32 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+UV_VERSION := 0.13.8
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lock clean
+
+# Create .venv and install exactly the pinned set (requirements-lock.txt), then this package.
+$(STAMP): pyproject.toml requirements-lock.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements-lock.txt
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $(STAMP)
+
+# The product on its embedded default, in the foreground; Ctrl-C stops everything.
+run: $(STAMP)
+	$(BIN)/airflow-wallaroo standalone $(if $(PORT),--port $(PORT),)
+
+# The whole suite: unit tests, then integration tests against real Airflow stacks.
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+# Re-resolve the pinned set after changing dependencies in pyproject.toml.
+lock:
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra fab --extra postgres \
+		--python-version 3.11 --quiet -o requirements-lock.txt
+
+clean:
+	rm -rf $(VENV) .airflow-home

@@ -1,0 +1,1 @@
+"""The /v1/api FastAPI app that the plugin mounts on Airflow's api-server."""

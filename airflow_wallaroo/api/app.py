@@ -1,0 +1,27 @@
+"""Builds the FastAPI app that the plugin mounts at ``/v1``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, FastAPI
+
+import airflow_wallaroo
+from airflow_wallaroo.api.deps import current_caller
+from airflow_wallaroo.api.errors import register_error_handlers
+from airflow_wallaroo.api.routes import workspaces
+
+ROUTERS = (workspaces.router,)
+
+
+def create_app() -> FastAPI:
+    """Create the /v1 app; authentication is a dependency of every route under ``/api``."""
+    app = FastAPI(
+        title="Wallaroo ML Workload Orchestration API",
+        version=airflow_wallaroo.__version__,
+        description="Served by Apache Airflow. Authenticate with the bearer token from `POST /auth/token`.",
+    )
+    api = APIRouter(prefix="/api", dependencies=[Depends(current_caller)])
+    for router in ROUTERS:
+        api.include_router(router)
+    app.include_router(api)
+    register_error_handlers(app)
+    return app

@@ -1,0 +1,69 @@
+"""The one place where errors become HTTP answers, always ``{"msg", "code"}``.
+
+Domain errors carry their status; request validation errors become 400 naming the
+field; unknown paths 404; anything unexpected a bare 500 without a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from airflow_wallaroo.exceptions import WallarooError
+
+log = logging.getLogger(__name__)
+
+
+def error_response(status_code: int, msg: str) -> JSONResponse:
+    """Build the contract's error body."""
+    return JSONResponse(status_code=status_code, content={"msg": msg, "code": status_code})
+
+
+def describe_validation_errors(errors: list[dict]) -> str:
+    """Turn pydantic's errors into one sentence that names each bad field."""
+    parts = []
+    for error in errors:
+        loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path")]
+        if error.get("type") == "json_invalid":
+            parts.append(f"the body is not valid JSON ({error.get('ctx', {}).get('error', 'parse error')})")
+            continue
+        field = ".".join(loc) if loc else "body"
+        parts.append(f"{field}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"
+
+
+async def _on_domain_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, WallarooError)
+    return error_response(exc.status_code, exc.msg)
+
+
+async def _on_validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return error_response(400, describe_validation_errors(list(exc.errors())))
+
+
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    msg = str(exc.detail)
+    if exc.status_code == 404 and msg == "Not Found":
+        msg = f"no such endpoint: {request.method} {request.url.path}"
+    elif exc.status_code == 405:
+        msg = f"{request.method} is not allowed on {request.url.path}"
+    return error_response(exc.status_code, msg)
+
+
+async def _on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("Unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(500, "internal error; the api-server log has the details")
+
+
+def register_error_handlers(app: FastAPI) -> None:
+    """Install the handlers on the app, so no route can answer without the contract's body."""
+    app.add_exception_handler(WallarooError, _on_domain_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(Exception, _on_unexpected_error)

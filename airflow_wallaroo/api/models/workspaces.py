@@ -1,0 +1,62 @@
+"""Bodies of the ``workspaces/*`` endpoints."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from airflow_wallaroo.api.models import RequestBody, ResponseBody, Timestamp
+
+
+class CreateWorkspaceRequest(RequestBody):
+    workspace_name: str = Field(min_length=1, max_length=250)
+
+
+class CreateWorkspaceResponse(ResponseBody):
+    workspace_id: int
+
+
+class ListWorkspacesRequest(RequestBody):
+    user_id: str | None = None
+
+
+class WorkspaceResponse(ResponseBody):
+    id: int
+    name: str
+    created_at: Timestamp
+    created_by: str
+    archived: bool
+    models: list = Field(default_factory=list)
+    pipelines: list = Field(default_factory=list)
+
+
+class ListWorkspacesResponse(ResponseBody):
+    workspaces: list[WorkspaceResponse]
+
+
+class WorkspaceUserRequest(RequestBody):
+    workspace_id: int
+    email: str | None = None
+    user_id: str | None = None
+
+
+class AddUserRequest(WorkspaceUserRequest):
+    user_type: Literal["owner", "collaborator"] = "collaborator"
+
+
+class ListUsersRequest(RequestBody):
+    workspace_id: int
+
+
+class WorkspaceUserResponse(ResponseBody):
+    user_id: str
+    user_type: str
+
+
+class ListUsersResponse(ResponseBody):
+    users: list[WorkspaceUserResponse]
+
+
+class EmptyResponse(ResponseBody):
+    pass

@@ -1,0 +1,60 @@
+"""``/v1/api/workspaces/*``: routes parse, call one service, and return a response model."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from airflow_wallaroo.api.deps import CallerDep, SessionDep
+from airflow_wallaroo.api.models.workspaces import (
+    AddUserRequest,
+    CreateWorkspaceRequest,
+    CreateWorkspaceResponse,
+    EmptyResponse,
+    ListUsersRequest,
+    ListUsersResponse,
+    ListWorkspacesRequest,
+    ListWorkspacesResponse,
+    WorkspaceResponse,
+    WorkspaceUserRequest,
+    WorkspaceUserResponse,
+)
+from airflow_wallaroo.services import workspaces
+
+router = APIRouter(prefix="/workspaces", tags=["workspaces"])
+
+
+@router.post("/create")
+def create_workspace(body: CreateWorkspaceRequest, caller: CallerDep, session: SessionDep) -> CreateWorkspaceResponse:
+    """Create a workspace; the caller becomes its owner."""
+    workspace = workspaces.create_workspace(session, caller, body.workspace_name)
+    return CreateWorkspaceResponse(workspace_id=workspace.id)
+
+
+@router.post("/list")
+def list_workspaces(caller: CallerDep, session: SessionDep, body: ListWorkspacesRequest | None = None) -> ListWorkspacesResponse:
+    """List the caller's workspaces (with ``user_id``: those that user shares with the caller)."""
+    rows = workspaces.list_workspaces(session, caller, body.user_id if body else None)
+    return ListWorkspacesResponse(workspaces=[WorkspaceResponse.model_validate(r) for r in rows])
+
+
+@router.post("/add_user")
+def add_user(body: AddUserRequest, caller: CallerDep, session: SessionDep) -> EmptyResponse:
+    """Add a user to a workspace (owners only)."""
+    workspaces.add_user(
+        session, caller, body.workspace_id, email=body.email, user_id=body.user_id, user_type=body.user_type
+    )
+    return EmptyResponse()
+
+
+@router.post("/remove_user")
+def remove_user(body: WorkspaceUserRequest, caller: CallerDep, session: SessionDep) -> EmptyResponse:
+    """Remove a user from a workspace (owners only; never the last owner)."""
+    workspaces.remove_user(session, caller, body.workspace_id, email=body.email, user_id=body.user_id)
+    return EmptyResponse()
+
+
+@router.post("/list_users")
+def list_users(body: ListUsersRequest, caller: CallerDep, session: SessionDep) -> ListUsersResponse:
+    """List a workspace's users and their roles."""
+    members = workspaces.list_users(session, caller, body.workspace_id)
+    return ListUsersResponse(users=[WorkspaceUserResponse.model_validate(m) for m in members])

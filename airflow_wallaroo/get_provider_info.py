@@ -1,0 +1,93 @@
+"""Provider metadata, found by Airflow through the ``apache_airflow_provider`` entry point.
+
+It declares the ``[wallaroo]`` config section (so ``airflow config list`` shows it with
+its defaults) and our DB manager (so ``airflow db migrate`` creates and upgrades our
+tables). It must stay import-light: Airflow calls it in every process.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: The ``[wallaroo]`` options: name -> (default, type, description). One table, read by
+#: the provider info below and by ``airflow_wallaroo.settings``.
+WALLAROO_OPTIONS: dict[str, tuple[str, str, str]] = {
+    "runner": (
+        "local",
+        "string",
+        "Where task runs execute: ``local`` (a subprocess in the orchestration's cached "
+        "virtualenv) or ``kubernetes`` (a pod through KubernetesPodOperator).",
+    ),
+    "data_folder": (
+        "",
+        "string",
+        "Folder for the artifact store, built environments and task specs when their own "
+        "options are empty. Empty means ``{AIRFLOW_HOME}/wallaroo``.",
+    ),
+    "artifact_store": (
+        "",
+        "string",
+        "Where orchestration archives are stored: a local folder, or an object-storage URL "
+        "(``s3://bucket/prefix``) read through Airflow's ObjectStoragePath. Empty means "
+        "``{data_folder}/artifacts``.",
+    ),
+    "spec_folder": (
+        "",
+        "string",
+        "Folder of the task specs that dags_factory turns into DAGs; the dag-processor must "
+        "read it. Empty means ``{data_folder}/specs``.",
+    ),
+    "api_url": (
+        "",
+        "string",
+        "Base URL that user code uses to call back the API. Empty means the api-server's "
+        "own ``[api] base_url``.",
+    ),
+    "max_archive_bytes": ("2147483648", "integer", "Largest accepted upload, in bytes (413 beyond)."),
+    "max_archive_entries": ("10000", "integer", "Most entries accepted in one archive."),
+    "max_uncompressed_bytes": (
+        "8589934592",
+        "integer",
+        "Largest accepted total uncompressed size of an archive, in bytes.",
+    ),
+    "max_compression_ratio": (
+        "200",
+        "integer",
+        "Largest accepted ratio of uncompressed to compressed size, per entry and overall.",
+    ),
+    "min_free_bytes": (
+        "104857600",
+        "integer",
+        "Free space the artifact store must keep after an upload; less answers 507.",
+    ),
+    "default_workspace_name": (
+        "{user} - Default Workspace",
+        "string",
+        "Name of the workspace a user's first call creates; ``{user}`` is their user name.",
+    ),
+}
+
+
+def get_provider_info() -> dict[str, Any]:
+    """Return the provider metadata that Airflow's ProvidersManager validates and loads."""
+    return {
+        "package-name": "airflow-wallaroo",
+        "name": "Wallaroo",
+        "description": "Wallaroo's ML Workload Orchestration API on Apache Airflow.",
+        "db-managers": ["airflow_wallaroo.store.db_manager.WallarooDBManager"],
+        "config": {
+            "wallaroo": {
+                "description": "Settings of the airflow-wallaroo plugin and its /v1/api.",
+                "options": {
+                    name: {
+                        "description": description,
+                        "version_added": "0.1.0",
+                        "type": kind,
+                        "example": None,
+                        "default": default,
+                    }
+                    for name, (default, kind, description) in WALLAROO_OPTIONS.items()
+                },
+            }
+        },
+    }

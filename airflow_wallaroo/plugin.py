@@ -1,0 +1,14 @@
+"""The Airflow plugin: mounts the Wallaroo API at ``/v1`` on the api-server."""
+
+from __future__ import annotations
+
+from airflow.plugins_manager import AirflowPlugin
+
+from airflow_wallaroo.api.asgi import LazyApiApp
+
+
+class WallarooPlugin(AirflowPlugin):
+    """Serves ``/v1/api/...`` from Airflow's api-server, with Airflow's own auth."""
+
+    name = "wallaroo"
+    fastapi_apps = [{"app": LazyApiApp(), "url_prefix": "/v1", "name": "Wallaroo ML Workload Orchestration API"}]

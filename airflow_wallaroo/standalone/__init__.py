@@ -1,0 +1,1 @@
+"""``airflow-wallaroo standalone``: the embedded product, every Airflow component in one command."""

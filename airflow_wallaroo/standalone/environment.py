@@ -1,0 +1,100 @@
+"""The environment of the embedded default: SQLite, LocalExecutor, Simple auth, our plugin.
+
+Settings the caller already put in the environment win, so the same supervisor runs
+the test stacks on PostgreSQL or a deployment-like config.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+SIMPLE_AUTH_MANAGER = "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+DEFAULT_USERS = "admin:admin"
+
+
+@dataclass(frozen=True)
+class StandaloneLayout:
+    """Where the embedded product keeps its state."""
+
+    home: Path
+    port: int
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def passwords_file(self) -> Path:
+        return self.home / "simple_auth_manager_passwords.json.generated"
+
+    @property
+    def component_logs(self) -> Path:
+        return self.home / "logs" / "components"
+
+    @property
+    def dags_folder(self) -> Path:
+        return self.home / "dags"
+
+
+def build_environment(layout: StandaloneLayout, base: dict[str, str] | None = None) -> dict[str, str]:
+    """Return the environment every component runs with."""
+    env = dict(os.environ if base is None else base)
+    defaults = {
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{layout.home / 'airflow.db'}",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__AUTH_MANAGER": SIMPLE_AUTH_MANAGER,
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": DEFAULT_USERS,
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(layout.dags_folder),
+        "AIRFLOW__WALLAROO__RUNNER": "local",
+    }
+    for key, value in defaults.items():
+        env.setdefault(key, value)
+    # These follow from the layout and are never taken from outside.
+    env.update(
+        {
+            "AIRFLOW_HOME": str(layout.home),
+            "AIRFLOW__API__HOST": "127.0.0.1",
+            "AIRFLOW__API__PORT": str(layout.port),
+            "AIRFLOW__API__BASE_URL": layout.base_url,
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{layout.base_url}/execution/",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(layout.passwords_file),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    # Task processes and our runners look for ``airflow`` and ``python`` on PATH: put
+    # this interpreter's bin folder first so a venv works without being activated.
+    bin_dir = os.path.dirname(sys.executable)
+    env["PATH"] = os.pathsep.join([bin_dir, *(p for p in env.get("PATH", "").split(os.pathsep) if p != bin_dir)])
+    return env
+
+
+def simple_auth_users(env: dict[str, str]) -> list[str]:
+    """Return the usernames configured for the Simple auth manager."""
+    spec = env.get("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", DEFAULT_USERS)
+    return [item.split(":")[0].strip() for item in spec.split(",") if item.strip()]
+
+
+def ensure_passwords(passwords_file: Path, usernames: list[str]) -> dict[str, str]:
+    """Give every configured user a password, keeping existing ones; written atomically.
+
+    The Simple auth manager reads this same file and only generates passwords for users
+    it lacks, so writing it first lets us print the credentials before the api-server starts.
+    """
+    passwords: dict[str, str] = {}
+    if passwords_file.exists():
+        passwords = json.loads(passwords_file.read_text() or "{}")
+    missing = [u for u in usernames if u not in passwords]
+    if missing:
+        passwords.update({u: secrets.token_urlsafe(12) for u in missing})
+        passwords_file.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=passwords_file.parent, delete=False) as tmp:
+            json.dump(passwords, tmp)
+        os.replace(tmp.name, passwords_file)
+    return passwords

@@ -1,0 +1,1 @@
+"""Persistence: project tables in Airflow's metadata DB, their migrations, the artifact store."""

@@ -1,0 +1,74 @@
+"""Project tables in Airflow's metadata DB, on their own MetaData.
+
+They are created and upgraded by our migrations (``store/migrations``), which
+``airflow db migrate`` runs through :class:`~airflow_wallaroo.store.db_manager.WallarooDBManager`.
+Keep these models and the newest migration in step: ``tests/unit/store`` checks it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from airflow.utils.sqlalchemy import UtcDateTime
+from sqlalchemy import Boolean, ForeignKey, Integer, MetaData, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from airflow_wallaroo.timeutil import utcnow
+
+NAMING_CONVENTION = {
+    "ix": "idx_%(column_0_label)s",
+    "uq": "%(table_name)s_%(column_0_name)s_uq",
+    "fk": "%(table_name)s_%(column_0_name)s_fkey",
+    "pk": "%(table_name)s_pkey",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Base(DeclarativeBase):
+    """Declarative base on the project's own MetaData, apart from Airflow's."""
+
+    metadata = metadata
+
+
+class UserRow(Base):
+    """A user the API has seen, keyed by the auth manager's user id."""
+
+    __tablename__ = "wallaroo_user"
+
+    user_id: Mapped[str] = mapped_column(String(250), primary_key=True)
+    username: Mapped[str] = mapped_column(String(250), index=True)
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    default_workspace_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class WorkspaceRow(Base):
+    """A workspace: the unit of sharing and of access control."""
+
+    __tablename__ = "wallaroo_workspace"
+    __table_args__ = (UniqueConstraint("name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(250))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(250))
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    members: Mapped[list[WorkspaceMemberRow]] = relationship(
+        back_populates="workspace", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class WorkspaceMemberRow(Base):
+    """A user's membership of a workspace, as ``owner`` or ``collaborator``."""
+
+    __tablename__ = "wallaroo_workspace_member"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("wallaroo_workspace.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(250), primary_key=True, index=True)
+    user_type: Mapped[str] = mapped_column(String(20))
+
+    workspace: Mapped[WorkspaceRow] = relationship(back_populates="members")

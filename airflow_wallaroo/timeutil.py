@@ -1,0 +1,10 @@
+"""Time helpers shared by the API side: aware UTC datetimes only."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC datetime."""
+    return datetime.now(timezone.utc)
