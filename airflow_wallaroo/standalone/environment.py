@@ -51,6 +51,8 @@ def build_environment(layout: StandaloneLayout, base: dict[str, str] | None = No
         "AIRFLOW__CORE__AUTH_MANAGER": SIMPLE_AUTH_MANAGER,
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": DEFAULT_USERS,
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        # LocalExecutor forks one worker per slot up front: 32 by default is a lot on a laptop.
+        "AIRFLOW__CORE__PARALLELISM": "16",
         "AIRFLOW__CORE__DAGS_FOLDER": str(layout.dags_folder),
         "AIRFLOW__WALLAROO__RUNNER": "local",
     }
