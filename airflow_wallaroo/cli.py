@@ -31,6 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--home", type=Path, default=None, help="AIRFLOW_HOME (default: $AIRFLOW_HOME or ./.airflow-home)"
     )
     standalone.add_argument("--ready-timeout", type=float, default=180.0, help="seconds to wait for readiness")
+    install = commands.add_parser("install-dags", help="write the loader files of our DAGs into a DAG folder")
+    install.add_argument("dags_folder", type=Path)
+    commands.add_parser("sweep", help="remove leftovers of crashed uploads now")
     return parser
 
 
@@ -42,6 +45,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         port = args.port or free_port()
         return run_standalone(args.home or _default_home(), port, args.ready_timeout)
+    if args.command == "install-dags":
+        from airflow_wallaroo.dag_files import install_dag_files
+
+        for path in install_dag_files(args.dags_folder):
+            print(f"wrote {path}")
+        return 0
+    if args.command == "sweep":
+        from airflow_wallaroo.maintenance import sweep_leftovers
+        from airflow_wallaroo.settings import load_settings
+
+        print(sweep_leftovers(load_settings()))
+        return 0
     return 2
 
 

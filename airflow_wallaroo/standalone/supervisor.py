@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from airflow_wallaroo.dag_files import install_dag_files
 from airflow_wallaroo.standalone.environment import (
     StandaloneLayout,
     build_environment,
@@ -79,6 +80,7 @@ class Supervisor:
         for folder in (self.layout.home, self.layout.component_logs, self.layout.dags_folder):
             folder.mkdir(parents=True, exist_ok=True)
         passwords = ensure_passwords(self.layout.passwords_file, simple_auth_users(self.env))
+        install_dag_files(Path(self.env["AIRFLOW__CORE__DAGS_FOLDER"]))
         self.say(f"airflow-wallaroo standalone: migrating the metadata DB in {self.layout.home}")
         migrate = subprocess.run(
             [AIRFLOW_BIN, "db", "migrate"], env=self.env, capture_output=True, text=True, check=False
@@ -114,15 +116,16 @@ class Supervisor:
                 )
 
     def is_ready(self) -> bool:
-        """True once the api-server serves our app and every component heartbeats."""
+        """True once every component heartbeats and our app answers with the packaging DAG loaded."""
         try:
             with urllib.request.urlopen(f"{self.layout.base_url}/api/v2/monitor/health", timeout=2) as answer:
                 health = json.load(answer)
-            with urllib.request.urlopen(f"{self.layout.base_url}/v1/openapi.json", timeout=5) as answer:
-                answer.read()
+            with urllib.request.urlopen(f"{self.layout.base_url}/v1/health", timeout=10) as answer:
+                ours = json.load(answer)
         except (OSError, ValueError, urllib.error.URLError):
             return False
-        return all(health.get(part, {}).get("status") == "healthy" for part in HEALTHY_COMPONENTS)
+        airflow_ready = all(health.get(part, {}).get("status") == "healthy" for part in HEALTHY_COMPONENTS)
+        return airflow_ready and bool(ours.get("packaging_dag"))
 
     def wait_ready(self, timeout: float) -> float:
         started = time.monotonic()

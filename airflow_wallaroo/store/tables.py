@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from airflow.utils.sqlalchemy import UtcDateTime
-from sqlalchemy import Boolean, ForeignKey, Integer, MetaData, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, MetaData, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from airflow_wallaroo.timeutil import utcnow
@@ -72,3 +72,26 @@ class WorkspaceMemberRow(Base):
     user_type: Mapped[str] = mapped_column(String(20))
 
     workspace: Mapped[WorkspaceRow] = relationship(back_populates="members")
+
+
+class OrchestrationRow(Base):
+    """An uploaded orchestration. Its archive lives in the artifact store under ``sha``;
+    its status is derived from its packaging DAG run (``packaging_run_id``)."""
+
+    __tablename__ = "wallaroo_orchestration"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sha: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(250))
+    file_name: Mapped[str] = mapped_column(String(250))
+    file_size: Mapped[int] = mapped_column(BigInteger)
+    entrypoint: Mapped[str] = mapped_column(String(1024))
+    requirements: Mapped[str | None] = mapped_column(String(1024))
+    image_path: Mapped[str] = mapped_column(String(500))
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("wallaroo_workspace.id", ondelete="CASCADE"), index=True
+    )
+    owner_id: Mapped[str] = mapped_column(String(250))
+    packaging_run_id: Mapped[str] = mapped_column(String(250))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

@@ -21,6 +21,13 @@ from airflow_wallaroo.standalone.supervisor import READY_LINE
 
 PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 USERS = ("admin", "alice", "bob")
+#: Small archive limits so that the hostile-archive tests stay fast.
+TEST_LIMITS = {
+    "AIRFLOW__WALLAROO__MAX_ARCHIVE_BYTES": str(64 * 1024 * 1024),
+    "AIRFLOW__WALLAROO__MAX_ARCHIVE_ENTRIES": "500",
+    "AIRFLOW__WALLAROO__MAX_UNCOMPRESSED_BYTES": str(256 * 1024 * 1024),
+    "AIRFLOW__WALLAROO__MAX_COMPRESSION_RATIO": "100",
+}
 
 
 def free_port() -> int:
@@ -85,6 +92,7 @@ class AirflowStack:
     def environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
         env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"] = ",".join(f"{u}:admin" for u in USERS)
+        env.update(TEST_LIMITS)
         if self.sql_alchemy_conn:
             env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = self.sql_alchemy_conn
         env.update(self.extra_env)
@@ -137,6 +145,16 @@ class AirflowStack:
             answer.raise_for_status()
             self._tokens[user] = answer.json()["access_token"]
         return self._tokens[user]
+
+    @property
+    def data_folder(self) -> Path:
+        return self.home / "wallaroo"
+
+    def airflow_api(self, user: str = "admin") -> httpx.Client:
+        """A client for Airflow's own REST API, ``/api/v2``."""
+        return httpx.Client(
+            base_url=f"{self.base_url}/api/v2", headers={"Authorization": f"Bearer {self.token(user)}"}, timeout=60
+        )
 
     def client(self, user: str | None = "admin") -> httpx.Client:
         """An HTTP client for ``/v1/api``; ``user=None`` sends no token at all."""

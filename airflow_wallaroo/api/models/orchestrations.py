@@ -1,0 +1,88 @@
+"""Bodies of the ``orchestration/*`` endpoints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from airflow_wallaroo.api.models import RequestBody, ResponseBody, Timestamp
+from airflow_wallaroo.services.orchestrations import Orchestration
+
+
+class UploadResponse(ResponseBody):
+    id: str
+
+
+class OrchestrationResponse(ResponseBody):
+    id: str
+    sha: str
+    name: str
+    file_name: str
+    file_size: int
+    image_path: str
+    task_id: str
+    owner_id: str
+    workspace_id: int
+    status: str
+    msg: str | None = None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, orchestration: Orchestration) -> OrchestrationResponse:
+        row = orchestration.row
+        return cls(
+            id=row.id,
+            sha=row.sha,
+            name=row.name,
+            file_name=row.file_name,
+            file_size=row.file_size,
+            image_path=row.image_path,
+            task_id=row.packaging_run_id,
+            owner_id=row.owner_id,
+            workspace_id=row.workspace_id,
+            status=orchestration.status,
+            msg=orchestration.msg,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+
+class ListRequest(RequestBody):
+    workspace_id: int
+
+
+class GetByIdRequest(RequestBody):
+    id: str
+
+
+class ListAllRequest(RequestBody):
+    workspace_ids: list[int] = Field(default_factory=list)
+    task_run_status: list[str] = Field(default_factory=list)
+    killed: bool | None = None
+    time_range: tuple[datetime, datetime] | None = None
+
+
+class WorkspaceRef(ResponseBody):
+    id: int
+    name: str
+
+
+class OrchestrationWithTasks(ResponseBody):
+    orchestration: OrchestrationResponse
+    tasks: list[dict] = Field(default_factory=list)
+    workspace: WorkspaceRef
+
+
+class ListAllResponse(ResponseBody):
+    orchestrations: list[OrchestrationWithTasks]
+
+
+class DeleteRequest(RequestBody):
+    orchestrations: list[str] = Field(min_length=1)
+    confirm_delete: bool = False
+
+
+class DeleteResponse(ResponseBody):
+    deleted: list[str]

@@ -1,0 +1,35 @@
+"""Small loader files that put our DAGs into a deployment's DAG folder.
+
+The DAG code lives in the installed ``dags_factory`` package; the dag-processor only
+needs a file in its DAG folder that imports it. ``airflow-wallaroo standalone`` writes
+them at start; deployments run ``airflow-wallaroo install-dags <dags folder>``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+LOADERS: dict[str, str] = {
+    "wallaroo_packaging.py": (
+        '"""airflow-wallaroo: the orchestration packaging DAG. Generated file: do not edit."""\n'
+        "from dags_factory.packaging import build_packaging_dag\n\n"
+        "dag = build_packaging_dag()\n"
+    ),
+}
+
+
+def install_dag_files(dags_folder: Path) -> list[Path]:
+    """Write (atomically, only when changed) every loader file into ``dags_folder``."""
+    dags_folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in LOADERS.items():
+        target = dags_folder / name
+        if target.exists() and target.read_text() == text:
+            continue
+        with tempfile.NamedTemporaryFile("w", dir=dags_folder, prefix=".tmp-", suffix=".txt", delete=False) as tmp:
+            tmp.write(text)
+        os.replace(tmp.name, target)
+        written.append(target)
+    return written

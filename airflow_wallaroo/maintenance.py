@@ -1,0 +1,32 @@
+"""Start-up sweep: remove what crashes left half-done, so nothing half-written lingers."""
+
+from __future__ import annotations
+
+import logging
+
+from airflow_wallaroo.settings import WallarooSettings
+
+log = logging.getLogger(__name__)
+
+#: Leftovers younger than this may belong to an upload in progress in another worker.
+SWEEP_AGE_SECONDS = 15 * 60
+
+
+def sweep_leftovers(settings: WallarooSettings, older_than_seconds: float = SWEEP_AGE_SECONDS) -> dict[str, int]:
+    """Remove stale partial uploads, temp archive writes, and archives no row points at."""
+    from airflow.utils.session import create_session
+
+    from airflow_wallaroo.api.multipart import sweep_incoming
+    from airflow_wallaroo.services.orchestrations import sweep_unreferenced_archives
+    from airflow_wallaroo.store.artifacts import open_artifact_store
+
+    store = open_artifact_store(settings.artifact_store)
+    removed = {
+        "incoming": sweep_incoming(settings.data_folder / "incoming", older_than_seconds),
+        "temporaries": store.sweep_temporaries(older_than_seconds),
+    }
+    with create_session(scoped=False) as session:
+        removed["unreferenced_archives"] = sweep_unreferenced_archives(session, store, older_than_seconds)
+    if any(removed.values()):
+        log.info("Swept leftovers: %s", removed)
+    return removed

@@ -1,0 +1,1 @@
+"""Building an orchestration's Python environment, once per archive sha."""

@@ -1,0 +1,172 @@
+"""One virtualenv per archive sha, built once and shared by every orchestration with it.
+
+No Airflow import here: the packaging task calls it, and issue 5's pods can too.
+Layout under the envs folder::
+
+    <sha>/src/          the unpacked archive (runs copy it into a fresh working dir)
+    <sha>/venv/         the environment, with requirements.txt installed as pinned
+    <sha>/build.json    what was built, when, how long it took
+    builds.log          one line per real build: the build counter
+    .errors/<sha>.txt   the tail of the failed build's output, for the API to show
+
+A build happens in a temporary folder renamed into place only when complete, under
+a per-sha file lock, so concurrent packagings of the same bytes build once.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+import zipfile
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+Log = Callable[[str], None]
+ERROR_TAIL_LINES = 40
+
+
+class EnvironmentBuildError(Exception):
+    """Raised when an orchestration's environment cannot be built; ``tail`` is the output's end."""
+
+    def __init__(self, msg: str, tail: str = "") -> None:
+        super().__init__(msg)
+        self.tail = tail
+
+
+@dataclass(frozen=True)
+class EnvironmentLayout:
+    """Paths of the built environments under one envs folder."""
+
+    root: Path
+
+    def folder(self, sha: str) -> Path:
+        return self.root / sha
+
+    def python(self, sha: str) -> Path:
+        return self.folder(sha) / "venv" / "bin" / "python"
+
+    def source(self, sha: str) -> Path:
+        return self.folder(sha) / "src"
+
+    def is_built(self, sha: str) -> bool:
+        return (self.folder(sha) / "build.json").is_file()
+
+    def error_file(self, sha: str) -> Path:
+        return self.root / ".errors" / f"{sha}.txt"
+
+    def builds_log(self) -> Path:
+        return self.root / "builds.log"
+
+    def build_count(self, sha: str) -> int:
+        """How many times the environment of ``sha`` was really built (not reused)."""
+        try:
+            return sum(1 for line in self.builds_log().read_text().splitlines() if line.split(" ")[0] == sha)
+        except FileNotFoundError:
+            return 0
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    sha: str
+    reused: bool
+    seconds: float
+
+
+def build_environment(
+    layout: EnvironmentLayout, sha: str, archive: Path, requirements: str | None, log: Log = print
+) -> BuildResult:
+    """Unpack ``archive`` and build its environment, or reuse the one already built."""
+    started = time.monotonic()
+    layout.root.mkdir(parents=True, exist_ok=True)
+    with _locked(layout.root / f".{sha}.lock"):
+        if layout.is_built(sha):
+            log(f"reusing the environment of {sha} built before: {layout.folder(sha)}")
+            return BuildResult(sha=sha, reused=True, seconds=time.monotonic() - started)
+        staging = layout.root / f".tmp-{sha}-{uuid.uuid4().hex[:8]}"
+        try:
+            _build_into(staging, archive, requirements, log)
+            seconds = time.monotonic() - started
+            (staging / "build.json").write_text(
+                json.dumps({"sha": sha, "requirements": requirements, "seconds": round(seconds, 3),
+                            "built_at": time.time(), "python": sys.version.split()[0]})
+            )
+            os.rename(staging, layout.folder(sha))
+        except EnvironmentBuildError as failure:
+            layout.error_file(sha).parent.mkdir(parents=True, exist_ok=True)
+            layout.error_file(sha).write_text(f"{failure}\n{failure.tail}")
+            raise
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        layout.error_file(sha).unlink(missing_ok=True)
+        with layout.builds_log().open("a") as builds:
+            builds.write(f"{sha} {time.time():.3f} {seconds:.3f}\n")
+        log(f"built the environment of {sha} in {seconds:.1f} s: {layout.folder(sha)}")
+        return BuildResult(sha=sha, reused=False, seconds=seconds)
+
+
+def _build_into(staging: Path, archive: Path, requirements: str | None, log: Log) -> None:
+    source = staging / "src"
+    source.mkdir(parents=True)
+    with zipfile.ZipFile(archive) as zipped:
+        zipped.extractall(source)  # names were checked at upload: no absolute paths, no '..'
+    log(f"unpacked {archive.name} into {source}")
+    venv = staging / "venv"
+    uv = _uv()
+    if uv:
+        _run([uv, "venv", "--quiet", "--relocatable", "--python", sys.executable, str(venv)], log)
+    else:
+        _run([sys.executable, "-m", "venv", str(venv)], log)
+    if requirements:
+        requirements_file = source / requirements
+        log(f"installing {requirements} into the environment")
+        if uv:
+            _run([uv, "pip", "install", "--python", str(venv / "bin" / "python"), "-r", str(requirements_file)], log)
+        else:
+            _run([str(venv / "bin" / "python"), "-m", "pip", "install", "-r", str(requirements_file)], log)
+    else:
+        log("no requirements.txt: the environment is a bare virtualenv")
+
+
+def _uv() -> str | None:
+    beside = Path(sys.executable).with_name("uv")
+    return str(beside) if beside.exists() else shutil.which("uv")
+
+
+def _run(command: list[str], log: Log) -> None:
+    """Run a build step, streaming its output into the log and keeping its tail for errors."""
+    log("$ " + " ".join(command))
+    tail: deque[str] = deque(maxlen=ERROR_TAIL_LINES)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None
+    for line in process.stdout:
+        line = line.rstrip("\n")
+        tail.append(line)
+        log(line)
+    if process.wait() != 0:
+        raise EnvironmentBuildError(
+            f"{Path(command[0]).name} {' '.join(command[1:3])} failed with exit code {process.returncode}",
+            "\n".join(tail),
+        )
+
+
+class _locked:
+    """An exclusive flock on a file, held for the ``with`` block."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        self.handle = self.path.open("a")
+        fcntl.flock(self.handle, fcntl.LOCK_EX)
+
+    def __exit__(self, *exc: object) -> None:
+        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        self.handle.close()

@@ -1,0 +1,58 @@
+"""The ``wallaroo_packaging`` DAG: one run per uploaded orchestration builds its environment.
+
+Runs are triggered by the API with the orchestration in ``conf``; their state is the
+orchestration's status (queued: pending_packaging, running: packaging, success: ready,
+failed: error), and their log holds the pip output.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+PACKAGING_DAG_ID = "wallaroo_packaging"
+
+
+def package_orchestration(conf: dict[str, Any]) -> dict[str, Any]:
+    """The task body: fetch the archive and build (or reuse) the environment of its sha."""
+    import tempfile
+    from pathlib import Path
+
+    from airflow_wallaroo.packaging.environments import EnvironmentLayout, build_environment
+    from airflow_wallaroo.settings import load_settings
+    from airflow_wallaroo.store.artifacts import open_artifact_store
+
+    settings = load_settings()
+    store = open_artifact_store(settings.artifact_store)
+    sha = conf["sha"]
+    layout = EnvironmentLayout(settings.data_folder / "envs")
+    local = store.local_path(sha)
+    with tempfile.TemporaryDirectory(dir=settings.data_folder) as scratch:
+        if local is None:
+            local = Path(scratch) / f"{sha}.zip"
+            with store.open_archive(sha) as src, local.open("wb") as dst:
+                while chunk := src.read(4 * 1024 * 1024):
+                    dst.write(chunk)
+        result = build_environment(layout, sha, local, conf.get("requirements"), log=lambda line: print(line, flush=True))
+    return {"sha": sha, "reused": result.reused, "seconds": round(result.seconds, 3)}
+
+
+def build_packaging_dag() -> Any:
+    """Build the packaging DAG: no schedule, created unpaused, runs triggered by the API."""
+    from airflow.sdk import DAG, task
+
+    with DAG(
+        dag_id=PACKAGING_DAG_ID,
+        schedule=None,
+        catchup=False,
+        is_paused_upon_creation=False,
+        max_active_runs=8,
+        tags=["wallaroo", "wallaroo:packaging"],
+        doc_md=__doc__,
+    ) as dag:
+
+        @task(task_id="build_environment", retries=0)
+        def build_environment(**context: Any) -> dict[str, Any]:
+            return package_orchestration(dict(context["dag_run"].conf or {}))
+
+        build_environment()
+    return dag
