@@ -1,0 +1,152 @@
+"""Upload a 500 MB orchestration and compare with ``cp`` of the same file, run beside it.
+
+Prints the api-server's peak RSS growth during the upload (all its processes: the
+api-server and its uvicorn workers) and the upload's throughput as a ratio of cp's.
+Targets (issue 3): RSS growth <= 64 MB, throughput >= 0.5x cp.
+
+    .venv/bin/python -m bench.upload [--size-mb 500] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import httpx
+import psutil
+
+from tests.integration.stack import AirflowStack
+
+MB = 1024 * 1024
+
+
+def make_archive(path: Path, size_mb: int) -> None:
+    """A stored (uncompressed) ZIP of random bytes: every byte is hashed, checked and kept."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("main.py", "print('big')\n")
+        with archive.open("data.bin", "w", force_zip64=True) as data:
+            for _ in range(size_mb):
+                data.write(os.urandom(MB))
+
+
+class RssSampler(threading.Thread):
+    """Samples the summed RSS of a process tree every 20 ms."""
+
+    def __init__(self, root: psutil.Process) -> None:
+        super().__init__(daemon=True)
+        self.root = root
+        self.peak = 0
+        self.stop_event = threading.Event()
+
+    def total(self) -> int:
+        processes = [self.root, *self.root.children(recursive=True)]
+        total = 0
+        for process in processes:
+            try:
+                total += process.memory_info().rss
+            except psutil.Error:
+                pass
+        return total
+
+    def run(self) -> None:
+        while not self.stop_event.is_set():
+            self.peak = max(self.peak, self.total())
+            time.sleep(0.02)
+
+
+def api_server_process(stack: AirflowStack) -> psutil.Process:
+    supervisor = psutil.Process(stack.process.pid)  # type: ignore[union-attr]
+    for child in supervisor.children(recursive=False):
+        if "api" in " ".join(child.cmdline()):
+            return child
+    raise RuntimeError("api-server process not found")
+
+
+def time_cp(source: Path, folder: Path) -> float:
+    target = folder / "cp-baseline.zip"
+    started = time.perf_counter()
+    subprocess.run(["cp", str(source), str(target)], check=True)
+    seconds = time.perf_counter() - started
+    target.unlink()
+    return seconds
+
+
+def time_upload(stack: AirflowStack, archive: Path, workspace_id: int) -> tuple[float, int]:
+    """Return the seconds to a 202, and the RSS growth of the api-server meanwhile."""
+    server = api_server_process(stack)
+    sampler = RssSampler(server)
+    baseline = sampler.total()
+    sampler.start()
+    with archive.open("rb") as body, httpx.Client(timeout=600) as client:
+        started = time.perf_counter()
+        answer = client.post(
+            f"{stack.base_url}/v1/api/orchestration/upload",
+            headers={"Authorization": f"Bearer {stack.token('admin')}"},
+            files={"file": ("big.zip", body, "application/octet-stream")},
+            data={"metadata": json.dumps({"workspace_id": workspace_id})},
+        )
+        seconds = time.perf_counter() - started
+    sampler.stop_event.set()
+    sampler.join()
+    if answer.status_code != 202:
+        raise RuntimeError(f"upload failed: {answer.status_code} {answer.text}")
+    return seconds, sampler.peak - baseline
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size-mb", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="wallaroo-bench-") as scratch:
+        root = Path(scratch)
+        archive = root / "big.zip"
+        make_archive(archive, args.size_mb)
+        size = archive.stat().st_size
+        limit = str(4 * size)
+        stack = AirflowStack(
+            home=root / "home",
+            backend="sqlite",
+            extra_env={
+                "AIRFLOW__WALLAROO__MAX_ARCHIVE_BYTES": limit,
+                "AIRFLOW__WALLAROO__MAX_UNCOMPRESSED_BYTES": limit,
+            },
+        )
+        stack.start()
+        try:
+            with stack.client("admin") as client:
+                workspace_id = client.post("/workspaces/list", json={}).json()["workspaces"][0]["id"]
+            data_folder = stack.data_folder
+            data_folder.mkdir(parents=True, exist_ok=True)
+            uploads, cps, growths = [], [], []
+            for round_ in range(args.rounds):
+                cps.append(time_cp(archive, data_folder))
+                seconds, growth = time_upload(stack, archive, workspace_id)
+                uploads.append(seconds)
+                growths.append(growth)
+                # A new round must store a new sha: append a byte-different comment.
+                with zipfile.ZipFile(archive, "a") as zipped:
+                    zipped.comment = f"round {round_}".encode()
+                shutil.rmtree(data_folder / "envs", ignore_errors=True)
+        finally:
+            stack.stop()
+    cp_s, up_s = statistics.median(cps), statistics.median(uploads)
+    print(f"archive size           : {size / MB:.0f} MiB, {args.rounds} rounds, medians below")
+    print(f"cp                     : {cp_s:.2f} s  ({size / MB / cp_s:.0f} MiB/s)")
+    print(f"upload to 202          : {up_s:.2f} s  ({size / MB / up_s:.0f} MiB/s)")
+    print(f"throughput vs cp       : {cp_s / up_s:.2f}x   (target >= 0.5x)")
+    print(f"api-server RSS growth  : peak {max(growths) / MB:.1f} MiB, median {statistics.median(growths) / MB:.1f} MiB"
+          "   (target <= 64 MiB)")
+
+
+if __name__ == "__main__":
+    main()
