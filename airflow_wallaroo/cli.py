@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     install = commands.add_parser("install-dags", help="write the loader files of our DAGs into a DAG folder")
     install.add_argument("dags_folder", type=Path)
     commands.add_parser("sweep", help="remove leftovers of crashed uploads now")
+    commands.add_parser("reconcile", help="re-render task specs that are missing or stale")
     return parser
 
 
@@ -56,6 +57,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from airflow_wallaroo.settings import load_settings
 
         print(sweep_leftovers(load_settings()))
+        return 0
+    if args.command == "reconcile":
+        from airflow_wallaroo.maintenance import reconcile
+        from airflow_wallaroo.settings import load_settings
+
+        print(f"re-rendered {reconcile(load_settings())} task specs")
         return 0
     return 2
 

@@ -11,20 +11,34 @@ import os
 import tempfile
 from pathlib import Path
 
-LOADERS: dict[str, str] = {
-    "wallaroo_packaging.py": (
-        '"""airflow-wallaroo: the orchestration packaging DAG. Generated file: do not edit."""\n'
-        "from dags_factory.packaging import build_packaging_dag\n\n"
-        "dag = build_packaging_dag()\n"
-    ),
-}
+PACKAGING_LOADER = (
+    '"""airflow-wallaroo: the orchestration packaging DAG. Generated file: do not edit."""\n'
+    "from dags_factory.packaging import build_packaging_dag\n\n"
+    "dag = build_packaging_dag()\n"
+)
+SHARD_LOADER = (
+    '"""airflow-wallaroo: the task DAGs of spec shard {shard:02d}. Generated file: do not edit."""\n'
+    "from dags_factory.loader import load_shard\n\n"
+    "load_shard({shard}, globals())\n"
+)
 
 
-def install_dag_files(dags_folder: Path) -> list[Path]:
+def shard_loader_name(shard: int) -> str:
+    return f"wallaroo_tasks_shard_{shard:02d}.py"
+
+
+def loaders(shards: int) -> dict[str, str]:
+    """The loader files: the packaging DAG, and one per spec shard."""
+    files = {"wallaroo_packaging.py": PACKAGING_LOADER}
+    files.update({shard_loader_name(n): SHARD_LOADER.format(shard=n) for n in range(shards)})
+    return files
+
+
+def install_dag_files(dags_folder: Path, shards: int = 16) -> list[Path]:
     """Write (atomically, only when changed) every loader file into ``dags_folder``."""
     dags_folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in LOADERS.items():
+    for name, text in loaders(shards).items():
         target = dags_folder / name
         if target.exists() and target.read_text() == text:
             continue

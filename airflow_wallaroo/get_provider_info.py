@@ -37,6 +37,11 @@ WALLAROO_OPTIONS: dict[str, tuple[str, str, str]] = {
         "Folder of the task specs that dags_factory turns into DAGs; the dag-processor must "
         "read it. Empty means ``{data_folder}/specs``.",
     ),
+    "spec_shards": (
+        "16",
+        "integer",
+        "Number of DAG-folder loader files that task specs are spread over; each is parsed alone.",
+    ),
     "api_url": (
         "",
         "string",

@@ -1,4 +1,4 @@
-"""Start-up sweep: remove what crashes left half-done, so nothing half-written lingers."""
+"""Start-up healing: sweep what crashes left half-done, re-render stale task specs."""
 
 from __future__ import annotations
 
@@ -30,3 +30,13 @@ def sweep_leftovers(settings: WallarooSettings, older_than_seconds: float = SWEE
     if any(removed.values()):
         log.info("Swept leftovers: %s", removed)
     return removed
+
+
+def reconcile(settings: WallarooSettings) -> int:
+    """Re-render every task spec that is missing or stale compared with the tables."""
+    from airflow.utils.session import create_session
+
+    from airflow_wallaroo.services.specs import reconcile_specs
+
+    with create_session(scoped=False) as session:
+        return reconcile_specs(session, settings)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from airflow.plugins_manager import AirflowPlugin
 
 from airflow_wallaroo.api.asgi import LazyApiApp
+from airflow_wallaroo.timetables import TIMETABLES
 
 
 class WallarooPlugin(AirflowPlugin):
     """Serves ``/v1/api/...`` from Airflow's api-server, with Airflow's own auth."""
 
     name = "wallaroo"
+    timetables = TIMETABLES
     fastapi_apps = [{"app": LazyApiApp(), "url_prefix": "/v1", "name": "Wallaroo ML Workload Orchestration API"}]

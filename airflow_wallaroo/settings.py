@@ -47,6 +47,7 @@ class WallarooSettings:
     data_folder: Path
     artifact_store: str
     spec_folder: Path
+    spec_shards: int
     api_url: str
     limits: ArchiveLimits
     default_workspace_name: str
@@ -63,6 +64,7 @@ def load_settings() -> WallarooSettings:
         data_folder=data_folder,
         artifact_store=_raw("artifact_store") or str(data_folder / "artifacts"),
         spec_folder=Path(_raw("spec_folder") or data_folder / "specs"),
+        spec_shards=_int("spec_shards"),
         api_url=api_url.rstrip("/"),
         limits=ArchiveLimits(
             max_archive_bytes=_int("max_archive_bytes"),

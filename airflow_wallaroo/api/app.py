@@ -7,9 +7,9 @@ from fastapi import APIRouter, Depends, FastAPI
 import airflow_wallaroo
 from airflow_wallaroo.api.deps import current_caller
 from airflow_wallaroo.api.errors import register_error_handlers
-from airflow_wallaroo.api.routes import health, orchestrations, workspaces
+from airflow_wallaroo.api.routes import health, orchestrations, tasks, workspaces
 
-ROUTERS = (workspaces.router, orchestrations.router)
+ROUTERS = (workspaces.router, orchestrations.router, tasks.router)
 
 
 def create_app() -> FastAPI:
@@ -25,18 +25,20 @@ def create_app() -> FastAPI:
     app.include_router(api)
     app.include_router(health.router)
     register_error_handlers(app)
-    _sweep_at_start()
+    _heal_at_start()
     return app
 
 
-def _sweep_at_start() -> None:
-    """Clean what a crash left behind; never stop the API from starting over it."""
+def _heal_at_start() -> None:
+    """Clean what a crash left behind and re-render stale specs; never stop the API over it."""
     import logging
 
-    from airflow_wallaroo.maintenance import sweep_leftovers
+    from airflow_wallaroo.maintenance import reconcile, sweep_leftovers
     from airflow_wallaroo.settings import load_settings
 
-    try:
-        sweep_leftovers(load_settings())
-    except Exception:  # the sweep is housekeeping: log it, serve anyway
-        logging.getLogger(__name__).exception("Start-up sweep failed")
+    settings = load_settings()
+    for step in (sweep_leftovers, reconcile):
+        try:
+            step(settings)
+        except Exception:  # housekeeping: log it, serve anyway
+            logging.getLogger(__name__).exception("Start-up step %s failed", step.__name__)

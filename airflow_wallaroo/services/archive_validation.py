@@ -1,27 +1,45 @@
 """Acceptance rules for an uploaded orchestration ZIP, checked on disk before it is kept.
 
-Stdlib only. Every entry is read (in chunks), so a bad CRC, a corrupt deflate stream or
-a header that lies about sizes is caught here rather than at packaging time, with the
-reading bounded by the configured limits so a zip bomb costs little.
+Stdlib only. Names, kinds and declared sizes are judged from the central directory first,
+so a hostile archive is refused before any of its data is inflated. Then every entry is
+read to its end in chunks, so a bad CRC, a corrupt deflate stream or a header that lies
+about sizes is caught here rather than at packaging time, with the reading bounded by
+the configured limits so a zip bomb costs little.
 """
 
 from __future__ import annotations
 
+import lzma
 import stat
 import zipfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from string import ascii_letters
 
 from airflow_wallaroo.exceptions import InvalidRequestError
 from airflow_wallaroo.settings import ArchiveLimits
 
 ENTRYPOINT = "main.py"
 REQUIREMENTS = "requirements.txt"
+#: Entries are read in pieces this big, so no file is ever held whole in memory.
 CHUNK = 1024 * 1024
-#: Ratios are only judged above this size: tiny files compress oddly and harm nobody.
+#: Ratios are only judged above this size: small files compress oddly and harm nobody.
 RATIO_FLOOR = 1024 * 1024
+#: Resource forks Finder adds to archives; never part of the orchestration.
+MACOS_JUNK = "__MACOSX/"
+_ENCRYPTED_FLAG = 0x1
+#: What zipfile and the decompressors raise for an entry they cannot read back.
+_UNREADABLE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    EOFError,
+    OSError,
+    NotImplementedError,
+    RuntimeError,
+)
 
 
 class InvalidArchiveError(InvalidRequestError):
@@ -39,25 +57,25 @@ class ArchiveManifest:
 
 
 def inspect_archive(path: Path, limits: ArchiveLimits) -> ArchiveManifest:
-    """Check the archive at ``path`` against the rules and limits; return its manifest."""
-    size = path.stat().st_size
-    if size == 0:
+    """Check the archive at ``path`` against the rules and ``limits``; return its manifest."""
+    archive_size = path.stat().st_size
+    if archive_size == 0:
         raise InvalidArchiveError("file: the upload is empty")
     try:
-        with zipfile.ZipFile(path) as archive:
-            files = _check_entries(archive.infolist(), limits, size)
-            real_total = _read_everything(archive, files, limits)
-    except zipfile.BadZipFile as exc:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
         raise InvalidArchiveError(f"file: not a valid ZIP archive ({exc})") from None
-    except (zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as exc:
-        raise InvalidArchiveError(f"file: not a readable ZIP archive ({exc})") from None
+    with archive:
+        files = _check_entries(archive.infolist(), limits, archive_size)
+        real_total = _read_all(archive, files, limits)
     names = [info.filename for info in files]
     entrypoint = choose_entrypoint(names)
     if entrypoint is None:
         raise InvalidArchiveError(f"file: no {ENTRYPOINT} in the archive")
-    requirements = sorted(n for n in _relevant(names) if PurePosixPath(n).name == REQUIREMENTS)
+    requirements = sorted(name for name in _relevant(names) if PurePosixPath(name).name == REQUIREMENTS)
     if len(requirements) > 1:
-        raise InvalidArchiveError(f"file: more than one {REQUIREMENTS} in the archive: {', '.join(requirements)}")
+        listed = ", ".join(requirements)
+        raise InvalidArchiveError(f"file: more than one {REQUIREMENTS} in the archive: {listed}")
     return ArchiveManifest(
         entrypoint=entrypoint,
         requirements=requirements[0] if requirements else None,
@@ -67,42 +85,37 @@ def inspect_archive(path: Path, limits: ArchiveLimits) -> ArchiveManifest:
 
 
 def choose_entrypoint(names: Iterable[str]) -> str | None:
-    """``main.py`` at the root, else the shallowest one, ties broken by path order."""
-    candidates = [n for n in _relevant(names) if PurePosixPath(n).name == ENTRYPOINT]
+    """Pick ``main.py`` at the root, else the shallowest one, ties broken by path order.
+
+    Deterministic, so the same archive always runs the same file.
+    """
+    candidates = [name for name in _relevant(names) if PurePosixPath(name).name == ENTRYPOINT]
     if not candidates:
         return None
-    return min(candidates, key=lambda n: (len(PurePosixPath(n).parts), n))
+    return min(candidates, key=lambda name: (len(PurePosixPath(name).parts), name))
 
 
 def _relevant(names: Iterable[str]) -> list[str]:
-    return [n for n in names if not n.endswith("/") and not n.startswith("__MACOSX/")]
+    """Drop directories and macOS junk, which must never be mistaken for the user's files."""
+    return [name for name in names if not name.endswith("/") and not name.startswith(MACOS_JUNK)]
 
 
-def _check_entries(infos: list[zipfile.ZipInfo], limits: ArchiveLimits, archive_size: int) -> list[zipfile.ZipInfo]:
-    """Check names, kinds and declared sizes before reading any data; return the file entries."""
-    files = [info for info in infos if not info.is_dir()]
+def _check_entries(
+    infos: list[zipfile.ZipInfo], limits: ArchiveLimits, archive_size: int
+) -> list[zipfile.ZipInfo]:
+    """Judge every entry from the central directory alone, before any data is read.
+
+    Returns the file entries (directories excluded), in archive order.
+    """
+    files = [info for info in infos if not info.filename.endswith("/")]
     if len(files) > limits.max_entries:
-        raise InvalidArchiveError(f"file: {len(files)} entries, over the limit of {limits.max_entries} entries")
+        raise InvalidArchiveError(f"file: {len(files)} entries, over the limit of {limits.max_entries}")
     seen: set[str] = set()
     for info in infos:
-        _check_name(info.filename)
+        _check_entry(info, limits)
         if info.filename in seen:
-            raise InvalidArchiveError(f"file: entry {info.filename!r} appears twice")
+            raise InvalidArchiveError(f"file: entry {info.filename!r} appears more than once")
         seen.add(info.filename)
-        mode = info.external_attr >> 16
-        if stat.S_ISLNK(mode):
-            raise InvalidArchiveError(f"file: entry {info.filename!r} is a symlink; links are not accepted")
-        kind = stat.S_IFMT(mode)  # 0 when the archiver recorded permissions only
-        if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
-            raise InvalidArchiveError(f"file: entry {info.filename!r} is not a regular file")
-        if info.flag_bits & 0x1:
-            raise InvalidArchiveError(f"file: entry {info.filename!r} is encrypted")
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > RATIO_FLOOR and ratio > limits.max_compression_ratio:
-            raise InvalidArchiveError(
-                f"file: entry {info.filename!r} has a compression ratio of {ratio:.0f}, over the limit of "
-                f"{limits.max_compression_ratio} (a zip bomb?)"
-            )
     declared = sum(info.file_size for info in files)
     if declared > limits.max_uncompressed_bytes:
         raise InvalidArchiveError(
@@ -111,43 +124,75 @@ def _check_entries(infos: list[zipfile.ZipInfo], limits: ArchiveLimits, archive_
     overall = declared / archive_size
     if declared > RATIO_FLOOR and overall > limits.max_compression_ratio:
         raise InvalidArchiveError(
-            f"file: overall compression ratio of {overall:.0f}, over the limit of "
-            f"{limits.max_compression_ratio} (a zip bomb?)"
+            f"file: looks like a zip bomb: {declared} bytes from a {archive_size}-byte archive "
+            f"(ratio {overall:.0f}), over the limit of {limits.max_compression_ratio}"
         )
     return files
 
 
+def _check_entry(info: zipfile.ZipInfo, limits: ArchiveLimits) -> None:
+    """Refuse one entry whose name, kind, encryption or compression ratio is unacceptable."""
+    _check_name(info.orig_filename)  # zipfile cuts ``filename`` at a NUL; the original keeps it
+    name = info.filename
+    mode = info.external_attr >> 16  # Unix mode bits; 0 when the archiver recorded none
+    if stat.S_ISLNK(mode):
+        raise InvalidArchiveError(f"file: entry {name!r} is a symlink; links are not accepted")
+    if stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
+        raise InvalidArchiveError(f"file: entry {name!r} is a special file (device, fifo or socket)")
+    if info.flag_bits & _ENCRYPTED_FLAG:
+        raise InvalidArchiveError(f"file: entry {name!r} is encrypted; encrypted entries are not accepted")
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > RATIO_FLOOR and ratio > limits.max_compression_ratio:
+        raise InvalidArchiveError(
+            f"file: entry {name!r} looks like a zip bomb: {info.file_size} bytes from "
+            f"{info.compress_size} compressed (ratio {ratio:.0f}), over the limit of "
+            f"{limits.max_compression_ratio}"
+        )
+
+
 def _check_name(name: str) -> None:
-    """Refuse names that would land outside the folder they are unpacked into (zip-slip)."""
+    """Refuse names that could land outside the folder they are unpacked into (zip-slip)."""
+    if not name:
+        raise InvalidArchiveError("file: an entry has an empty name")
     if "\x00" in name:
-        raise InvalidArchiveError(f"file: entry {name!r} has a NUL character in its name")
+        raise InvalidArchiveError(f"file: entry {name!r} has a NUL character in its name (zip-slip)")
     unified = name.replace("\\", "/")
-    if unified.startswith("/") or (len(unified) > 1 and unified[1] == ":"):
-        raise InvalidArchiveError(f"file: entry {name!r} has an absolute path")
+    has_drive = len(unified) >= 2 and unified[0] in ascii_letters and unified[1] == ":"
+    if unified.startswith("/") or has_drive:
+        raise InvalidArchiveError(f"file: entry {name!r} has an absolute path (zip-slip)")
     if ".." in unified.split("/"):
         raise InvalidArchiveError(f"file: entry {name!r} has a '..' segment (zip-slip)")
 
 
-def _read_everything(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], limits: ArchiveLimits) -> int:
-    """Read every entry (zipfile checks each CRC at its end), counting the real bytes."""
+def _read_all(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], limits: ArchiveLimits) -> int:
+    """Read every entry to its end (zipfile checks the CRC there); return the real byte total."""
     total = 0
     for info in files:
-        produced = 0
         try:
-            with archive.open(info) as entry:
-                while chunk := entry.read(CHUNK):
-                    produced += len(chunk)
-                    total += len(chunk)
-                    if produced > info.file_size:
-                        raise InvalidArchiveError(
-                            f"file: entry {info.filename!r} holds more bytes than its header declares (a zip bomb?)"
-                        )
-                    if total > limits.max_uncompressed_bytes:
-                        raise InvalidArchiveError(
-                            f"file: over {limits.max_uncompressed_bytes} bytes uncompressed, over the limit"
-                        )
-        except zipfile.BadZipFile as exc:
+            total = _drain(archive, info, total, limits)
+        except _UNREADABLE as exc:
             raise InvalidArchiveError(f"file: entry {info.filename!r} is corrupt ({exc})") from None
-        except zlib.error as exc:
-            raise InvalidArchiveError(f"file: entry {info.filename!r} is corrupt ({exc})") from None
+    return total
+
+
+def _drain(archive: zipfile.ZipFile, info: zipfile.ZipInfo, total: int, limits: ArchiveLimits) -> int:
+    """Read one entry in chunks, counting real bytes instead of trusting the headers.
+
+    CPython's zipfile already stops at the declared size (a lying header then fails its CRC);
+    these counts keep the limits true whatever reader sits underneath.
+    """
+    produced = 0
+    with archive.open(info) as entry:
+        while chunk := entry.read(CHUNK):
+            produced += len(chunk)
+            total += len(chunk)
+            if produced > info.file_size:
+                raise InvalidArchiveError(
+                    f"file: entry {info.filename!r} holds more than the {info.file_size} bytes "
+                    "its header declares (a zip bomb?)"
+                )
+            if total > limits.max_uncompressed_bytes:
+                raise InvalidArchiveError(
+                    f"file: more than {limits.max_uncompressed_bytes} bytes uncompressed, over the limit"
+                )
     return total

@@ -80,7 +80,7 @@ class Supervisor:
         for folder in (self.layout.home, self.layout.component_logs, self.layout.dags_folder):
             folder.mkdir(parents=True, exist_ok=True)
         passwords = ensure_passwords(self.layout.passwords_file, simple_auth_users(self.env))
-        install_dag_files(Path(self.env["AIRFLOW__CORE__DAGS_FOLDER"]))
+        install_dag_files(Path(self.env["AIRFLOW__CORE__DAGS_FOLDER"]), int(self.env.get("AIRFLOW__WALLAROO__SPEC_SHARDS", "16")))
         self.say(f"airflow-wallaroo standalone: migrating the metadata DB in {self.layout.home}")
         migrate = subprocess.run(
             [AIRFLOW_BIN, "db", "migrate"], env=self.env, capture_output=True, text=True, check=False

@@ -23,3 +23,14 @@ class WallarooDBManager(BaseDBManager):
     migration_dir = (STORE_DIR / "migrations").as_posix()
     alembic_file = (STORE_DIR / "alembic.ini").as_posix()
     supports_table_dropping = True
+
+    def create_db_from_orm(self) -> None:
+        """Build a fresh database by running every migration, never from the ORM.
+
+        Airflow's default creates tables from the models and stamps head; ours must run
+        the migrations because one of them adds an index to Airflow's ``dag_run``.
+        """
+        from alembic import command
+
+        self.log.info("Creating the Wallaroo tables by running their migrations")
+        command.upgrade(self.get_alembic_config(), "heads")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from airflow.utils.sqlalchemy import UtcDateTime
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, MetaData, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from airflow_wallaroo.timeutil import utcnow
@@ -93,5 +93,32 @@ class OrchestrationRow(Base):
     )
     owner_id: Mapped[str] = mapped_column(String(250))
     packaging_run_id: Mapped[str] = mapped_column(String(250))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+class TaskRow(Base):
+    """An order to run an orchestration: once, on a cron schedule, or continuously.
+
+    Its runs are the DAG runs of ``wallaroo_task_<id>``; only the intent (kill, pause)
+    and what the user asked for are stored here.
+    """
+
+    __tablename__ = "wallaroo_task"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(250))
+    kind: Mapped[str] = mapped_column(String(20))
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("wallaroo_workspace.id", ondelete="CASCADE"), index=True)
+    orch_id: Mapped[str] = mapped_column(String(36), index=True)
+    orch_sha: Mapped[str] = mapped_column(String(64), index=True)
+    owner_id: Mapped[str] = mapped_column(String(250))
+    schedule: Mapped[str | None] = mapped_column(String(250))
+    timeout: Mapped[int | None] = mapped_column(Integer)
+    arguments: Mapped[str] = mapped_column(Text)
+    debug: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_run_id: Mapped[str] = mapped_column(String(36))
+    killed: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
