@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from pathlib import Path
 from typing import Any
 
 from airflow.sdk import BaseOperator
@@ -13,6 +15,15 @@ from airflow_wallaroo.runtime.launcher import Launch, LaunchRequest, install_run
 #: The logger whose records are the user's output; the API reads them back by this name.
 USER_OUTPUT_LOGGER = "wallaroo.user_output"
 OUTCOME_XCOM_KEY = "wallaroo_outcome"
+#: Continuous runs that keep failing wait 1, 2, 4... seconds before the user code starts, at most this.
+BACKOFF_CAP_SECONDS = 60
+
+
+def backoff_seconds(consecutive_failures: int) -> float:
+    """Exponential backoff for a crash-looping continuous task: 0, 1, 2, 4, ... capped."""
+    if consecutive_failures <= 0:
+        return 0.0
+    return float(min(2 ** (consecutive_failures - 1), BACKOFF_CAP_SECONDS))
 
 
 class LocalOrchestrationOperator(BaseOperator):
@@ -40,6 +51,7 @@ class LocalOrchestrationOperator(BaseOperator):
         if not layout.is_built(spec.orch_sha):
             raise AirflowException(f"the environment of orchestration {spec.orch_id} ({spec.orch_sha}) is not built")
         run_id = context["dag_run"].run_id
+        (settings.data_folder / "runs" / spec.task_id).mkdir(parents=True, exist_ok=True)
         request = LaunchRequest(
             source=layout.source(spec.orch_sha),
             workdir=settings.data_folder / "runs" / spec.task_id / run_id,
@@ -55,10 +67,16 @@ class LocalOrchestrationOperator(BaseOperator):
             extra_env=spec.extra_env,
             runtime_site=install_runtime_site(settings.data_folder / "runtime_site"),
         )
+        failures_file = request.workdir.parent / "consecutive_failures"
+        if spec.kind == "run_continuously":
+            self._back_off(failures_file)
         output = logging.getLogger(USER_OUTPUT_LOGGER)
         self._launch = Launch(request)
         process = self._launch.start()
         self.log.info("Started %s (pid %s) in %s", spec.entrypoint, process.pid, request.workdir)
+        # Lets a kill check, from outside, that the user's process group is really gone.
+        pid_file = request.workdir.parent / f"{run_id}.pid"
+        pid_file.write_text(str(process.pid))
         try:
             code = self._launch.stream(lambda stream, line: output.info("%s %s", stream, line))
         except AirflowTaskTimeout:
@@ -67,10 +85,27 @@ class LocalOrchestrationOperator(BaseOperator):
             raise
         finally:
             self._launch.kill()
+            pid_file.unlink(missing_ok=True)
+        if spec.kind == "run_continuously":
+            failures_file.write_text(str(0 if code == 0 else _failures(failures_file) + 1))
         if code != 0:
             raise AirflowException(f"{spec.entrypoint} exited with code {code}")
         return code
 
+    def _back_off(self, failures_file: Path) -> None:
+        failures = _failures(failures_file)
+        delay = backoff_seconds(failures)
+        if delay:
+            self.log.warning("Backing off %.0f s after %d consecutive failed runs", delay, failures)
+            time.sleep(delay)
+
     def on_kill(self) -> None:
         if self._launch is not None:
             self._launch.kill()
+
+
+def _failures(failures_file: Path) -> int:
+    try:
+        return int(failures_file.read_text())
+    except (FileNotFoundError, ValueError):
+        return 0

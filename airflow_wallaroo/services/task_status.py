@@ -53,11 +53,16 @@ def run_status(run: RunFacts, task: TaskRow) -> str:
     return "unknown"
 
 
-def task_status(task: TaskRow, dag: DagFacts, runs: Sequence[RunFacts], spec_error: str | None) -> str:
-    """The task's status; ``runs`` are newest first."""
+def task_status(
+    task: TaskRow, dag: DagFacts, runs: Sequence[RunFacts], spec_error: str | None, processes_alive: bool = False
+) -> str:
+    """The task's status; ``runs`` are newest first.
+
+    A killed task is ``killed`` only once no run is active *and* no user process is left.
+    """
     active = any(r.state in ACTIVE for r in runs)
     if task.killed:
-        return "pending_kill" if active or not dag.paused else "killed"
+        return "pending_kill" if active or processes_alive or (dag.loaded and not dag.paused) else "killed"
     if spec_error:
         return "schedule_error"
     if task.paused:

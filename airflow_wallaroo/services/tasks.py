@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from airflow_wallaroo.exceptions import ForbiddenError, InvalidRequestError, NotFoundError
-from airflow_wallaroo.services import orchestrations, runs, specs, workspaces
+from airflow_wallaroo.services import orchestrations, runs, specs, task_control, workspaces
 from airflow_wallaroo.services.callers import Caller
 from airflow_wallaroo.services.task_status import RunFacts, task_status
 from airflow_wallaroo.settings import WallarooSettings
@@ -106,7 +106,8 @@ def describe(session: Session, settings: WallarooSettings, rows: Sequence[TaskRo
     result = []
     for row in rows:
         facts = runs.run_facts(session, row.id, limit=max(run_limit, LAST_RUNS))
-        status = task_status(row, dags[row.id], facts, specs.spec_error(settings, row.id))
+        alive = row.killed and task_control.user_processes_alive(settings, row.id)
+        status = task_status(row, dags[row.id], facts, specs.spec_error(settings, row.id), alive)
         result.append(Task(row=row, status=status, last_runs=facts[:run_limit],
                            statuses={f.run_id: runs_status(f, row) for f in facts[:run_limit]}))
     return result

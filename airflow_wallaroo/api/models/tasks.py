@@ -150,3 +150,8 @@ class LogsRequest(RequestBody):
 
 class LogsResponse(ResponseBody):
     logs: list[str]
+
+
+class PauseRequest(RequestBody):
+    id: str
+    pause: bool

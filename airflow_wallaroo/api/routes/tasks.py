@@ -13,6 +13,7 @@ from airflow_wallaroo.api.models.tasks import (
     LogsRequest,
     LogsResponse,
     OrchShaRequest,
+    PauseRequest,
     RunContinuouslyRequest,
     RunDetailsRequest,
     RunOnceRequest,
@@ -22,7 +23,7 @@ from airflow_wallaroo.api.models.tasks import (
     TaskResponse,
 )
 from airflow_wallaroo.exceptions import NotFoundError
-from airflow_wallaroo.services import runs, tasks
+from airflow_wallaroo.services import runs, task_control, tasks
 from airflow_wallaroo.services.task_status import run_status
 from airflow_wallaroo.settings import load_settings
 
@@ -105,5 +106,33 @@ def get_run_details(body: RunDetailsRequest, caller: CallerDep, session: Session
 def get_logs_for_run(body: LogsRequest, caller: CallerDep, session: SessionDep) -> LogsResponse:
     """The user's output of one run, in container-runtime log form, oldest first."""
     run = runs.find_run(session, body.id)
-    tasks.require_task(session, caller, run.dag_id.removeprefix("wallaroo_task_"))
+    task = tasks.require_task(session, caller, run.dag_id.removeprefix("wallaroo_task_"))
+    if task.killed:
+        # A kill deletes its runs' logs; finish that here too if the api-server restarted first.
+        task_control.delete_run_logs(session, task.id)
+        return LogsResponse(logs=[])
     return LogsResponse(logs=runs.read_user_logs(session, run, body.lines))
+
+
+@router.post("/kill", status_code=202)
+def kill_task(body: TaskIdRequest, caller: CallerDep, session: SessionDep) -> TaskResponse:
+    """Stop the task for good: its runs are stopped, no more start, its logs are deleted."""
+    settings = load_settings()
+    task = tasks.require_task(session, caller, body.id)
+    if not task.killed:
+        task_control.kill_task(session, task)
+        task_control.finish_kill_later(task.id)
+    return TaskResponse.of(tasks.describe(session, settings, [task])[0], settings.runner)
+
+
+@router.post("/pause", status_code=202)
+def pause_task(body: PauseRequest, caller: CallerDep, session: SessionDep) -> TaskResponse:
+    """Pause (``pause: true``) or resume (``pause: false``) a task."""
+    settings = load_settings()
+    task = tasks.require_task(session, caller, body.id)
+    if task.killed:
+        from airflow_wallaroo.exceptions import ConflictError
+
+        raise ConflictError(f"id: task {task.id} is killed; it cannot be paused or resumed")
+    task_control.pause_task(session, task, body.pause)
+    return TaskResponse.of(tasks.describe(session, settings, [task])[0], settings.runner)
