@@ -170,8 +170,22 @@ def archive_for_download(
 def delete_orchestrations(
     session: Session, caller: Caller, ids: Sequence[str], confirm: bool, settings: WallarooSettings
 ) -> list[str]:
-    """Delete orchestrations of the caller's workspaces, and their archives once unreferenced."""
+    """Delete orchestrations of the caller's workspaces, and their archives once unreferenced.
+
+    Live tasks of theirs refuse the delete (409 naming them) unless ``confirm`` is set;
+    then they are killed first. Killed tasks stay listed.
+    """
+    from airflow_wallaroo.services import task_control, tasks
+
     rows = [get_orchestration(session, caller, orchestration_id, settings).row for orchestration_id in ids]
+    live = [t for t in tasks.list_tasks(session, caller, settings, killed=False)
+            if t.row.orch_id in {r.id for r in rows} and t.status not in tasks.FINISHED]
+    if live and not confirm:
+        names = ", ".join(f"{t.row.id} ({t.row.name or t.row.kind}, {t.status})" for t in live)
+        raise ConflictError(f"orchestrations: live tasks use them: {names}; send confirm_delete: true to kill them")
+    for task in live:
+        task_control.kill_task(session, task.row)
+        task_control.finish_kill_later(task.row.id)
     store = open_artifact_store(settings.artifact_store)
     for row in rows:
         session.delete(row)
@@ -180,9 +194,6 @@ def delete_orchestrations(
         still_used = session.scalar(select(OrchestrationRow.id).where(OrchestrationRow.sha == sha).limit(1))
         if still_used is None:
             store.delete_archive(sha)
-    # ``confirm`` matters only for orchestrations with live tasks; tasks arrive with issue 4,
-    # which refuses unconfirmed deletes of live tasks here and kills them when confirmed.
-    del confirm
     return [r.id for r in rows]
 
 

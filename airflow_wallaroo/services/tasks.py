@@ -21,6 +21,8 @@ from airflow_wallaroo.store.tables import OrchestrationRow, TaskRow
 from airflow_wallaroo.timeutil import utcnow
 
 LAST_RUNS = 5
+#: Statuses of a task that will never run again by itself.
+FINISHED = {"success", "failed", "timed_out", "killed"}
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ from airflow_wallaroo.api.models.orchestrations import (
     WorkspaceRef,
 )
 from airflow_wallaroo.api.multipart import receive_upload
-from airflow_wallaroo.services import orchestrations
+from airflow_wallaroo.api.models.tasks import TaskResponse
+from airflow_wallaroo.services import orchestrations, tasks
 from airflow_wallaroo.services.callers import Caller
 from airflow_wallaroo.settings import load_settings
 
@@ -98,24 +99,32 @@ def get_orchestration(body: GetByIdRequest, caller: CallerDep, session: SessionD
 @router.post("/list_all")
 def list_all(body: ListAllRequest, caller: CallerDep, session: SessionDep) -> ListAllResponse:
     """List orchestrations across the caller's workspaces, with their tasks and workspace."""
+    settings = load_settings()
     found = orchestrations.list_orchestrations(
-        session, caller, load_settings(), workspace_ids=body.workspace_ids, created_between=body.time_range
+        session, caller, settings, workspace_ids=body.workspace_ids, created_between=body.time_range
     )
-    # Task filters select orchestrations by their tasks; until tasks exist (issue 4), an
-    # orchestration has none, so any task filter matches nothing.
-    if body.task_run_status or body.killed is not None:
-        found = []
+    by_orchestration: dict[str, list] = {}
+    for task in tasks.list_tasks(session, caller, settings):
+        by_orchestration.setdefault(task.row.orch_id, []).append(task)
     names = orchestrations.workspaces_by_id(session, [o.row.workspace_id for o in found])
-    return ListAllResponse(
-        orchestrations=[
+    result = []
+    for orchestration in found:
+        its_tasks = by_orchestration.get(orchestration.row.id, [])
+        # Task filters keep the orchestrations that have a task matching them.
+        if body.killed is not None and not any(t.row.killed == body.killed for t in its_tasks):
+            continue
+        if body.task_run_status and not any(
+            status in body.task_run_status for t in its_tasks for status in t.statuses.values()
+        ):
+            continue
+        result.append(
             OrchestrationWithTasks(
-                orchestration=OrchestrationResponse.of(o),
-                tasks=[],
-                workspace=WorkspaceRef(id=o.row.workspace_id, name=names[o.row.workspace_id].name),
+                orchestration=OrchestrationResponse.of(orchestration),
+                tasks=[TaskResponse.of(t, settings.runner).model_dump(mode="json") for t in its_tasks],
+                workspace=WorkspaceRef(id=orchestration.row.workspace_id, name=names[orchestration.row.workspace_id].name),
             )
-            for o in found
-        ]
-    )
+        )
+    return ListAllResponse(orchestrations=result)
 
 
 @router.get("/download", response_model=None)

@@ -1,0 +1,98 @@
+"""Scheduled tasks, schedule errors, deleting orchestrations with live tasks, and a restart."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.integration.helpers import assert_error, unique
+from tests.integration.stack import AirflowStack
+from tests.integration.tasks import ready_example, runs_of, task, wait_task_status, wait_until
+
+
+@pytest.fixture
+def workspace(admin: httpx.Client) -> int:
+    return admin.post("/workspaces/create", json={"workspace_name": unique("sched")}).json()["workspace_id"]
+
+
+@pytest.fixture
+def hello(admin: httpx.Client, workspace: int) -> str:
+    return ready_example(admin, workspace, "hello")
+
+
+def start(client: httpx.Client, kind: str, workspace: int, orch_id: str, **body: object) -> str:
+    answer = client.post(f"/task/{kind}", json={"workspace_id": workspace, "orch_id": orch_id, **body})
+    assert answer.status_code == 201, answer.text
+    return answer.json()["id"]
+
+
+@pytest.mark.slow
+class TestScheduled:
+    def test_every_minute_gives_two_successive_runs(
+        self, stack: AirflowStack, admin: httpx.Client, workspace: int, hello: str
+    ) -> None:
+        if stack.backend != "sqlite":
+            pytest.skip("two minutes of wall time: run on SQLite; PostgreSQL runs the restart test instead")
+        task_id = start(admin, "run_scheduled", workspace, hello, schedule="*/1 * * * *", json={"x": 1})
+        body = task(admin, task_id)
+        assert body["run_type"] == "CronJob" and body["schedule"] == "*/1 * * * *"
+        runs = wait_until(
+            lambda: (r := [x for x in runs_of(admin, task_id) if x["status"] == "success"]) and len(r) >= 2 and r,
+            "two successful scheduled runs", timeout=200, interval=2,
+        )
+        assert len({r["run_id"] for r in runs}) >= 2
+        assert task(admin, task_id)["status"] == "started"
+        admin.post("/task/kill", json={"id": task_id})
+        wait_task_status(admin, task_id, {"killed"}, timeout=120)
+
+
+class TestScheduleError:
+    def test_a_spec_that_fails_to_import_shows_schedule_error(
+        self, stack: AirflowStack, admin: httpx.Client, workspace: int, hello: str
+    ) -> None:
+        task_id = start(admin, "run_scheduled", workspace, hello, schedule="0 0 1 1 *", json={})
+        wait_task_status(admin, task_id, {"started"}, timeout=120)
+        spec = next((stack.data_folder / "specs").rglob(f"{task_id}.json"))
+        spec.write_text('{"kind": "run_scheduled", "broken": ')
+        with stack.airflow_api() as airflow:  # ask for the reparse the way an operator would
+            airflow.put(f"/parseDagFile/{_file_token(airflow, task_id)}")
+        broken = wait_task_status(admin, task_id, {"schedule_error"}, timeout=120)
+        assert broken["killed"] is False
+
+    def test_other_tasks_of_the_shard_keep_working(self, admin: httpx.Client, workspace: int, hello: str) -> None:
+        task_id = start(admin, "run_once", workspace, hello, json={})
+        assert wait_task_status(admin, task_id, {"success", "failed"}, timeout=180)["status"] == "success"
+
+
+def _file_token(airflow: httpx.Client, task_id: str) -> str:
+    return airflow.get(f"/dags/wallaroo_task_{task_id}/details").json()["file_token"]
+
+
+class TestDeleteWithTasks:
+    def test_live_tasks_refuse_an_unconfirmed_delete_and_are_killed_by_a_confirmed_one(
+        self, admin: httpx.Client, workspace: int, hello: str
+    ) -> None:
+        task_id = start(admin, "run_scheduled", workspace, hello, schedule="0 0 1 1 *", json={})
+        wait_task_status(admin, task_id, {"started"}, timeout=120)
+        refused = admin.post("/orchestration/delete_orchestrations", json={"orchestrations": [hello]})
+        assert_error(refused, 409, task_id)
+        assert admin.post("/orchestration/get_by_id", json={"id": hello}).status_code == 200
+        done = admin.post("/orchestration/delete_orchestrations", json={"orchestrations": [hello], "confirm_delete": True})
+        assert done.status_code == 200 and done.json() == {"deleted": [hello]}
+        assert wait_task_status(admin, task_id, {"killed"}, timeout=120)["killed"] is True
+
+    def test_list_all_carries_tasks_and_filters_by_them(self, admin: httpx.Client, workspace: int, hello: str) -> None:
+        task_id = start(admin, "run_once", workspace, hello, json={})
+        wait_task_status(admin, task_id, {"success"}, timeout=180)
+        found = admin.post("/orchestration/list_all", json={"workspace_ids": [workspace]}).json()["orchestrations"]
+        mine = next(o for o in found if o["orchestration"]["id"] == hello)
+        assert [t["id"] for t in mine["tasks"]] == [task_id]
+        by_status = admin.post("/orchestration/list_all", json={"workspace_ids": [workspace],
+                                                                "task_run_status": ["success"]}).json()
+        assert hello in {o["orchestration"]["id"] for o in by_status["orchestrations"]}
+        by_failure = admin.post("/orchestration/list_all", json={"workspace_ids": [workspace],
+                                                                 "task_run_status": ["failure"]}).json()
+        assert hello not in {o["orchestration"]["id"] for o in by_failure["orchestrations"]}
+        assert admin.post("/task/get_tasks_by_orch_sha", json={"sha": mine["orchestration"]["sha"]}).json() == {
+            "ids": [task_id]
+        }
