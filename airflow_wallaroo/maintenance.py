@@ -40,3 +40,10 @@ def reconcile(settings: WallarooSettings) -> int:
 
     with create_session(scoped=False) as session:
         return reconcile_specs(session, settings)
+
+
+def finish_kills(settings: WallarooSettings) -> int:
+    """Finish, in the background, kills that a restart interrupted."""
+    from airflow_wallaroo.services.task_control import finish_interrupted_kills
+
+    return finish_interrupted_kills(settings)

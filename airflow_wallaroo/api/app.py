@@ -33,11 +33,11 @@ def _heal_at_start() -> None:
     """Clean what a crash left behind and re-render stale specs; never stop the API over it."""
     import logging
 
-    from airflow_wallaroo.maintenance import reconcile, sweep_leftovers
+    from airflow_wallaroo.maintenance import finish_kills, reconcile, sweep_leftovers
     from airflow_wallaroo.settings import load_settings
 
     settings = load_settings()
-    for step in (sweep_leftovers, reconcile):
+    for step in (sweep_leftovers, reconcile, finish_kills):
         try:
             step(settings)
         except Exception:  # housekeeping: log it, serve anyway

@@ -89,7 +89,31 @@ def finish_kill(task_id: str, wait_seconds: float = KILL_WAIT_SECONDS) -> None:
     stop_leftover_processes(settings, task_id)
     with create_session(scoped=False) as session:
         deleted = delete_run_logs(session, task_id)
+    marker = kill_marker(settings, task_id)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(f"{time.time():.3f}\n")
     log.info("Killed task %s: deleted %d log files", task_id, deleted)
+
+
+def kill_marker(settings: WallarooSettings, task_id: str) -> Path:
+    """Written when a kill has fully finished: runs ended, processes gone, logs deleted."""
+    return settings.data_folder / "runs" / task_id / "killed"
+
+
+def kill_finished(settings: WallarooSettings, task_id: str) -> bool:
+    return kill_marker(settings, task_id).exists()
+
+
+def finish_interrupted_kills(settings: WallarooSettings) -> int:
+    """At start-up: finish kills that an api-server restart cut short."""
+    from airflow.utils.session import create_session
+
+    with create_session(scoped=False) as session:
+        pending = [t for t in session.scalars(select(TaskRow.id).where(TaskRow.killed.is_(True)))
+                   if not kill_finished(settings, t)]
+    for task_id in pending:
+        finish_kill_later(task_id)
+    return len(pending)
 
 
 def user_processes_alive(settings: WallarooSettings, task_id: str) -> bool:

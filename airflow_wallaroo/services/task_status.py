@@ -58,7 +58,8 @@ def task_status(
 ) -> str:
     """The task's status; ``runs`` are newest first.
 
-    A killed task is ``killed`` only once no run is active *and* no user process is left.
+    A killed task is ``killed`` only once no run is active and its cleanup is done
+    (``processes_alive`` covers both: user processes left, or cleanup not finished).
     """
     active = any(r.state in ACTIVE for r in runs)
     if task.killed:

@@ -108,7 +108,10 @@ def describe(session: Session, settings: WallarooSettings, rows: Sequence[TaskRo
     result = []
     for row in rows:
         facts = runs.run_facts(session, row.id, limit=max(run_limit, LAST_RUNS))
-        alive = row.killed and task_control.user_processes_alive(settings, row.id)
+        # A kill is only done once its cleanup finished; until then it is pending.
+        alive = row.killed and (
+            task_control.user_processes_alive(settings, row.id) or not task_control.kill_finished(settings, row.id)
+        )
         status = task_status(row, dags[row.id], facts, specs.spec_error(settings, row.id), alive)
         result.append(Task(row=row, status=status, last_runs=facts[:run_limit],
                            statuses={f.run_id: runs_status(f, row) for f in facts[:run_limit]}))

@@ -1,0 +1,82 @@
+"""dags_factory: specs round-trip, every kind builds, a broken spec is skipped and recorded."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from dags_factory.builder import RUN_TASK_ID, build_task_dag
+from dags_factory.loader import ERRORS_FOLDER, load_shard
+from dags_factory.spec import TaskSpec, shard_of
+
+SPEC = TaskSpec(
+    task_id="6f1c0c9e-0000-4000-8000-000000000001", kind="run_once", name="n", workspace_id=3, owner_id="admin",
+    orch_id="o-1", orch_sha="a" * 64, orch_name="hello", entrypoint="main.py", arguments={"a": 1},
+    first_run_id="8d0e0000-0000-4000-8000-000000000002", created_at="2026-11-25T00:00:00+00:00", timeout=7,
+)
+
+
+class TestSpec:
+    def test_round_trips_through_json(self) -> None:
+        assert TaskSpec.from_json(SPEC.to_json()) == SPEC
+
+    def test_unknown_kind_is_refused(self) -> None:
+        with pytest.raises(ValueError, match="kind"):
+            TaskSpec.from_json(json.dumps({"kind": "sometimes"}))
+
+    @pytest.mark.parametrize("shards", [1, 16, 64])
+    def test_shard_is_stable_and_in_range(self, shards: int) -> None:
+        assert 0 <= shard_of(SPEC.task_id, shards) < shards
+        assert shard_of(SPEC.task_id, shards) == shard_of(SPEC.task_id, shards)
+
+
+class TestBuilder:
+    @pytest.mark.parametrize(
+        ("kind", "schedule", "timetable", "max_active_runs"),
+        [
+            pytest.param("run_once", None, "OneRunTimetable", 1, id="once"),
+            pytest.param("run_scheduled", "*/5 * * * *", "UuidCronTimetable", 16, id="scheduled"),
+            pytest.param("run_continuously", None, "UuidContinuousTimetable", 1, id="continuous"),
+        ],
+    )
+    def test_each_kind(self, kind: str, schedule: str | None, timetable: str, max_active_runs: int) -> None:
+        dag = build_task_dag(replace(SPEC, kind=kind, schedule=schedule))
+        assert dag.dag_id == f"wallaroo_task_{SPEC.task_id}"
+        assert type(dag.timetable).__name__ == timetable
+        assert dag.max_active_runs == max_active_runs
+        assert dag.is_paused_upon_creation is False and dag.catchup is False
+        assert {"wallaroo", "wallaroo:workspace:3", f"wallaroo:kind:{kind}"} <= set(dag.tags)
+        assert SPEC.task_id in dag.doc_md
+        (task,) = dag.tasks
+        assert task.task_id == RUN_TASK_ID
+        assert task.execution_timeout.total_seconds() == 7
+
+    def test_run_once_run_id_is_the_one_the_api_returned(self) -> None:
+        dag = build_task_dag(SPEC)
+        assert dag.timetable.generate_run_id(run_type=None, run_after=None, data_interval=None) == SPEC.first_run_id
+
+
+class TestLoader:
+    def test_a_broken_spec_is_skipped_and_recorded(self, tmp_path: Path) -> None:
+        shard = tmp_path / "shard_00"
+        shard.mkdir()
+        good = replace(SPEC, task_id="11111111-0000-4000-8000-000000000000")
+        (shard / f"{good.task_id}.json").write_text(good.to_json())
+        (shard / "22222222-0000-4000-8000-000000000000.json").write_text('{"kind": ')
+        namespace: dict = {}
+        assert load_shard(0, namespace, folder=tmp_path) == 1
+        assert list(namespace) == [good.dag_id]
+        error = tmp_path / ERRORS_FOLDER / "22222222-0000-4000-8000-000000000000.txt"
+        assert "JSONDecodeError" in error.read_text()
+
+    def test_a_fixed_spec_clears_its_error(self, tmp_path: Path) -> None:
+        shard = tmp_path / "shard_00"
+        shard.mkdir()
+        (shard / f"{SPEC.task_id}.json").write_text("{")
+        load_shard(0, {}, folder=tmp_path)
+        (shard / f"{SPEC.task_id}.json").write_text(SPEC.to_json())
+        load_shard(0, {}, folder=tmp_path)
+        assert not (tmp_path / ERRORS_FOLDER / f"{SPEC.task_id}.txt").exists()
