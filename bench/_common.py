@@ -81,7 +81,7 @@ def parse_time(text: str) -> datetime:
     text = text.replace("Z", "+00:00")
     if "." in text:  # trim nanoseconds to microseconds for fromisoformat
         head, tail = text.split(".", 1)
-        digits = "".join(ch for ch in tail if ch.isdigit())
+        digits = tail[: len(tail) - len(tail.lstrip("0123456789"))]
         zone = tail[len(digits):]
         text = f"{head}.{digits[:6]}{zone}"
     return datetime.fromisoformat(text)

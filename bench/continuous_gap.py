@@ -21,8 +21,10 @@ from tests.integration.stack import AirflowStack
 def gaps(stack: AirflowStack, dag_id: str, runs: int) -> list[float]:
     with stack.airflow_api() as airflow:
         def enough():
-            found = airflow.get(f"/dags/{dag_id}/dagRuns", params={"order_by": "start_date", "limit": 100}).json()
-            done = [r for r in found["dag_runs"] if r["end_date"] and r["start_date"]]
+            answer = airflow.get(f"/dags/{dag_id}/dagRuns", params={"order_by": "start_date", "limit": 100})
+            if answer.status_code != 200:  # the DAG is not serialized yet
+                return None
+            done = [r for r in answer.json()["dag_runs"] if r["end_date"] and r["start_date"]]
             return done if len(done) >= runs else None
 
         done = wait(enough, f"{runs} runs of {dag_id}", 600, 1)
