@@ -175,17 +175,9 @@ def _write(sink: BinaryIO, chunk: bytes) -> None:
 
 def sweep_incoming(incoming: Path, older_than_seconds: float) -> int:
     """Remove uploads that a crash left half-written; return how many."""
-    import time
+    from airflow_wallaroo.store.artifacts import sweep_stale_files
 
-    if not incoming.is_dir():
-        return 0
-    cutoff = time.time() - older_than_seconds
-    removed = 0
-    for item in incoming.iterdir():
-        if item.name.startswith(INCOMING_PREFIX) and item.stat().st_mtime < cutoff:
-            item.unlink(missing_ok=True)
-            removed += 1
-    return removed
+    return sweep_stale_files(incoming, INCOMING_PREFIX, older_than_seconds)
 
 
 __all__ = ["ReceivedUpload", "receive_upload", "sweep_incoming"]

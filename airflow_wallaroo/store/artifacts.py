@@ -95,7 +95,7 @@ class LocalArtifactStore:
                     yield path.stem
 
     def sweep_temporaries(self, older_than_seconds: float) -> int:
-        return _sweep_folder(self.archives, older_than_seconds)
+        return sweep_stale_files(self.archives, TMP_PREFIX, older_than_seconds)
 
 
 class ObjectArtifactStore:
@@ -171,13 +171,14 @@ def open_artifact_store(location: str) -> ArtifactStore:
     return LocalArtifactStore(Path(location))
 
 
-def _sweep_folder(folder: Path, older_than_seconds: float) -> int:
+def sweep_stale_files(folder: Path, prefix: str, older_than_seconds: float) -> int:
+    """Remove files named ``prefix*`` older than ``older_than_seconds``; return how many."""
     if not folder.is_dir():
         return 0
     cutoff = time.time() - older_than_seconds
     removed = 0
     for item in folder.iterdir():
-        if item.name.startswith(TMP_PREFIX) and item.stat().st_mtime < cutoff:
+        if item.name.startswith(prefix) and item.stat().st_mtime < cutoff:
             item.unlink(missing_ok=True)
             removed += 1
     return removed

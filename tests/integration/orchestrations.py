@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import time
+from collections.abc import Iterator
 
 import httpx
 
@@ -37,3 +39,22 @@ def wait_for_status(client: httpx.Client, orchestration_id: str, wanted: set[str
             return seen
         time.sleep(0.5)
     raise AssertionError(f"orchestration {orchestration_id} never reached {wanted}; last seen {seen}")
+
+
+def chunked_upload(client: httpx.Client, workspace_id: int, megabytes: int) -> httpx.Response:
+    """Upload ``megabytes`` of random bytes as a chunked body: no Content-Length is declared."""
+    boundary = "wallaroo-test-boundary"
+    metadata = json.dumps({"workspace_id": workspace_id})
+
+    def body() -> Iterator[bytes]:
+        yield (f"--{boundary}\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\r\n{metadata}\r\n"
+               f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.zip\"\r\n"
+               "Content-Type: application/octet-stream\r\n\r\n").encode()
+        chunk = os.urandom(1024 * 1024)
+        for _ in range(megabytes):
+            yield chunk
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    return client.post(
+        "/orchestration/upload", content=body(), headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    )

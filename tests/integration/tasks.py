@@ -62,3 +62,10 @@ def logs(client: httpx.Client, run_id: str, lines: int | None = None) -> list[st
     answer = client.post("/task/get_logs_for_run", json={"id": run_id} | ({"lines": lines} if lines else {}))
     assert answer.status_code == 200, answer.text
     return answer.json()["logs"]
+
+
+def start_task(client: httpx.Client, kind: str, workspace_id: int, orch_id: str, **body: Any) -> str:
+    """Create a task of ``kind`` (run_once, run_scheduled, run_continuously); return its id."""
+    answer = client.post(f"/task/{kind}", json={"workspace_id": workspace_id, "orch_id": orch_id, **body})
+    assert answer.status_code == 201, answer.text
+    return answer.json()["id"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import os
 import stat
 import zipfile
@@ -14,7 +13,7 @@ import pytest
 
 from tests.integration.archives import zip_files
 from tests.integration.helpers import assert_error, unique
-from tests.integration.orchestrations import upload
+from tests.integration.orchestrations import chunked_upload, upload
 from tests.integration.stack import AirflowStack
 
 MAIN = "print('hi')\n"
@@ -124,23 +123,7 @@ class TestTooLarge:
 
     def test_chunked_upload_over_the_limit_is_413(self, stack: AirflowStack, admin: httpx.Client, workspace: int) -> None:
         before = stored_files(stack)
-        boundary = "wallaroo-test-boundary"
-        metadata = json.dumps({"workspace_id": workspace})
-
-        def body():
-            yield (f"--{boundary}\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\r\n{metadata}\r\n"
-                   f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.zip\"\r\n"
-                   "Content-Type: application/octet-stream\r\n\r\n").encode()
-            chunk = os.urandom(1024 * 1024)
-            for _ in range(70):
-                yield chunk
-            yield f"\r\n--{boundary}--\r\n".encode()
-
-        answer = admin.post(
-            "/orchestration/upload",
-            content=body(),
-            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
-        )
+        answer = chunked_upload(admin, workspace, megabytes=70)
         assert_error(answer, 413, "limit")
         assert stored_files(stack) == before
 

@@ -5,7 +5,6 @@ through Airflow's ObjectStoragePath) and a data folder on a small tmpfs, for a r
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import subprocess
 import uuid
@@ -17,7 +16,7 @@ import pytest
 
 from tests.integration.archives import zip_files
 from tests.integration.helpers import assert_error, unique
-from tests.integration.orchestrations import upload, upload_ok, wait_for_status
+from tests.integration.orchestrations import chunked_upload, upload, upload_ok, wait_for_status
 from tests.integration.stack import AirflowStack
 
 TMPFS_BYTES = 48 * 1024 * 1024
@@ -99,21 +98,6 @@ class TestNoRoomLeft:
         self, small_disk: Path, client: httpx.Client, workspace: int
     ) -> None:
         # Chunked, so no length is declared up front: the write itself hits ENOSPC.
-        boundary = "wallaroo-enospc"
-        metadata = json.dumps({"workspace_id": workspace})
-
-        def body():
-            yield (f"--{boundary}\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\r\n{metadata}\r\n"
-                   f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.zip\"\r\n"
-                   "Content-Type: application/octet-stream\r\n\r\n").encode()
-            chunk = os.urandom(1024 * 1024)
-            for _ in range(60):
-                yield chunk
-            yield f"\r\n--{boundary}--\r\n".encode()
-
-        answer = client.post(
-            "/orchestration/upload", content=body(),
-            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
-        )
+        answer = chunked_upload(client, workspace, megabytes=60)
         assert_error(answer, 507, "no storage left")
         assert leftovers(small_disk) == []

@@ -10,7 +10,7 @@ import pytest
 
 from tests.integration.helpers import assert_error, unique
 from tests.integration.stack import AirflowStack
-from tests.integration.tasks import logs, ready_example, runs_of, task, wait_task_status, wait_until
+from tests.integration.tasks import logs, ready_example, runs_of, task, wait_task_status, wait_until, start_task
 
 
 @pytest.fixture
@@ -22,11 +22,6 @@ def workspace(admin: httpx.Client) -> int:
 def hello(admin: httpx.Client, workspace: int) -> str:
     return ready_example(admin, workspace, "hello")
 
-
-def start(client: httpx.Client, kind: str, workspace: int, orch_id: str, **body: object) -> str:
-    answer = client.post(f"/task/{kind}", json={"workspace_id": workspace, "orch_id": orch_id, **body})
-    assert answer.status_code == 201, answer.text
-    return answer.json()["id"]
 
 
 def user_pid(stack: AirflowStack, task_id: str) -> int:
@@ -40,7 +35,7 @@ def user_pid(stack: AirflowStack, task_id: str) -> int:
 
 class TestTimeout:
     def test_a_run_over_its_timeout_is_timed_out(self, admin: httpx.Client, workspace: int, hello: str) -> None:
-        task_id = start(admin, "run_once", workspace, hello, json={"sleep": 60}, timeout=3)
+        task_id = start_task(admin, "run_once", workspace, hello, json={"sleep": 60}, timeout=3)
         done = wait_task_status(admin, task_id, {"success", "failed", "timed_out"}, timeout=180)
         assert done["status"] == "timed_out", done
         run = runs_of(admin, task_id)[0]
@@ -53,7 +48,7 @@ class TestKill:
     def test_kill_stops_the_process_deletes_logs_and_starts_nothing(
         self, stack: AirflowStack, admin: httpx.Client, workspace: int, hello: str
     ) -> None:
-        task_id = start(admin, "run_continuously", workspace, hello, name="forever", json={"sleep": 600})
+        task_id = start_task(admin, "run_continuously", workspace, hello, name="forever", json={"sleep": 600})
         pid = user_pid(stack, task_id)
         assert psutil.pid_exists(pid)
         run_id = runs_of(admin, task_id)[0]["run_id"]
@@ -76,14 +71,14 @@ class TestKill:
         assert {r["run_id"] for r in runs_of(admin, task_id)} == runs_after_kill
 
     def test_kill_of_someone_elses_task_is_403(self, admin: httpx.Client, bob: httpx.Client, workspace: int, hello: str) -> None:
-        task_id = start(admin, "run_once", workspace, hello)
+        task_id = start_task(admin, "run_once", workspace, hello)
         assert_error(bob.post("/task/kill", json={"id": task_id}), 403)
         assert task(admin, task_id)["killed"] is False
 
 
 class TestPause:
     def test_pause_then_resume(self, admin: httpx.Client, workspace: int, hello: str) -> None:
-        task_id = start(admin, "run_scheduled", workspace, hello, schedule="0 0 1 1 *", json={})
+        task_id = start_task(admin, "run_scheduled", workspace, hello, schedule="0 0 1 1 *", json={})
         wait_task_status(admin, task_id, {"started"}, timeout=120)
         paused = admin.post("/task/pause", json={"id": task_id, "pause": True})
         assert paused.status_code == 202 and paused.json()["status"] in {"pending_pause", "paused"}
@@ -98,7 +93,7 @@ class TestPause:
 
 class TestContinuous:
     def test_runs_follow_each_other(self, admin: httpx.Client, workspace: int, hello: str) -> None:
-        task_id = start(admin, "run_continuously", workspace, hello, name="loop", json={})
+        task_id = start_task(admin, "run_continuously", workspace, hello, name="loop", json={})
         finished = wait_until(
             lambda: (r := [x for x in runs_of(admin, task_id) if x["status"] == "success"]) and len(r) >= 3 and r,
             "three successful continuous runs", timeout=240,
@@ -111,7 +106,7 @@ class TestContinuous:
     def test_always_failing_runs_reach_crash_loop_with_growing_gaps(
         self, stack: AirflowStack, admin: httpx.Client, workspace: int, hello: str
     ) -> None:
-        task_id = start(admin, "run_continuously", workspace, hello, name="crash", json={"fail": True})
+        task_id = start_task(admin, "run_continuously", workspace, hello, name="crash", json={"fail": True})
         wait_task_status(admin, task_id, {"crash_loop"}, timeout=300)
         # Each run after a failure waits longer before the user code starts: the runner
         # logs the wait it applies, 1 s, then 2 s, then 4 s...

@@ -7,7 +7,7 @@ import pytest
 
 from tests.integration.helpers import assert_error, unique
 from tests.integration.stack import AirflowStack
-from tests.integration.tasks import ready_example, runs_of, task, wait_task_status, wait_until
+from tests.integration.tasks import ready_example, runs_of, task, wait_task_status, wait_until, start_task
 
 
 @pytest.fixture
@@ -20,11 +20,6 @@ def hello(admin: httpx.Client, workspace: int) -> str:
     return ready_example(admin, workspace, "hello")
 
 
-def start(client: httpx.Client, kind: str, workspace: int, orch_id: str, **body: object) -> str:
-    answer = client.post(f"/task/{kind}", json={"workspace_id": workspace, "orch_id": orch_id, **body})
-    assert answer.status_code == 201, answer.text
-    return answer.json()["id"]
-
 
 @pytest.mark.slow
 class TestScheduled:
@@ -33,7 +28,7 @@ class TestScheduled:
     ) -> None:
         if stack.backend != "sqlite":
             pytest.skip("two minutes of wall time: run on SQLite; PostgreSQL runs the restart test instead")
-        task_id = start(admin, "run_scheduled", workspace, hello, schedule="*/1 * * * *", json={"x": 1})
+        task_id = start_task(admin, "run_scheduled", workspace, hello, schedule="*/1 * * * *", json={"x": 1})
         body = task(admin, task_id)
         assert body["run_type"] == "CronJob" and body["schedule"] == "*/1 * * * *"
         runs = wait_until(
@@ -50,7 +45,7 @@ class TestScheduleError:
     def test_a_spec_that_fails_to_import_shows_schedule_error(
         self, stack: AirflowStack, admin: httpx.Client, workspace: int, hello: str
     ) -> None:
-        task_id = start(admin, "run_scheduled", workspace, hello, schedule="0 0 1 1 *", json={})
+        task_id = start_task(admin, "run_scheduled", workspace, hello, schedule="0 0 1 1 *", json={})
         wait_task_status(admin, task_id, {"started"}, timeout=120)
         spec = next((stack.data_folder / "specs").rglob(f"{task_id}.json"))
         spec.write_text('{"kind": "run_scheduled", "broken": ')
@@ -60,7 +55,7 @@ class TestScheduleError:
         assert broken["killed"] is False
 
     def test_other_tasks_of_the_shard_keep_working(self, admin: httpx.Client, workspace: int, hello: str) -> None:
-        task_id = start(admin, "run_once", workspace, hello, json={})
+        task_id = start_task(admin, "run_once", workspace, hello, json={})
         assert wait_task_status(admin, task_id, {"success", "failed"}, timeout=180)["status"] == "success"
 
 
@@ -72,7 +67,7 @@ class TestDeleteWithTasks:
     def test_live_tasks_refuse_an_unconfirmed_delete_and_are_killed_by_a_confirmed_one(
         self, admin: httpx.Client, workspace: int, hello: str
     ) -> None:
-        task_id = start(admin, "run_scheduled", workspace, hello, schedule="0 0 1 1 *", json={})
+        task_id = start_task(admin, "run_scheduled", workspace, hello, schedule="0 0 1 1 *", json={})
         wait_task_status(admin, task_id, {"started"}, timeout=120)
         refused = admin.post("/orchestration/delete_orchestrations", json={"orchestrations": [hello]})
         assert_error(refused, 409, task_id)
@@ -82,7 +77,7 @@ class TestDeleteWithTasks:
         assert wait_task_status(admin, task_id, {"killed"}, timeout=120)["killed"] is True
 
     def test_list_all_carries_tasks_and_filters_by_them(self, admin: httpx.Client, workspace: int, hello: str) -> None:
-        task_id = start(admin, "run_once", workspace, hello, json={})
+        task_id = start_task(admin, "run_once", workspace, hello, json={})
         wait_task_status(admin, task_id, {"success"}, timeout=180)
         found = admin.post("/orchestration/list_all", json={"workspace_ids": [workspace]}).json()["orchestrations"]
         mine = next(o for o in found if o["orchestration"]["id"] == hello)
