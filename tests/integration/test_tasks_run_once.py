@@ -116,3 +116,21 @@ class TestTaskErrors:
     def test_without_a_token_is_401(self, anonymous: httpx.Client) -> None:
         for path in ("/task/run_once", "/task/get_by_id", "/task/list", "/task/list_task_runs", "/task/get_logs_for_run"):
             assert_error(anonymous.post(path, json={}), 401)
+
+
+class TestListing:
+    def test_list_filters_and_run_time_range(self, admin: httpx.Client, workspace: int, hello: str) -> None:
+        task_id = admin.post("/task/run_once", json={"workspace_id": workspace, "orch_id": hello}).json()["id"]
+        wait_task_status(admin, task_id, {"success", "failed"}, timeout=180)
+        sha = admin.post("/orchestration/get_by_id", json={"id": hello}).json()["sha"]
+        for body in ({"orch_id": hello}, {"orch_sha": sha}, {"workspace_id": workspace, "killed": False}):
+            assert task_id in {t["id"] for t in admin.post("/task/list", json=body).json()}, body
+        assert admin.post("/task/list", json={"orch_id": "no-such-orchestration"}).json() == []
+        assert admin.post("/task/list", json={"workspace_id": workspace, "killed": True}).json() == []
+        limited = admin.post("/task/list", json={"orch_id": hello, "run_limit": 0}).json()
+        assert limited[0]["last_runs"] == []
+        past = ["2000-01-01T00:00:00+00:00", "2000-01-02T00:00:00+00:00"]
+        assert runs_of(admin, task_id, time_range=past) == []
+        wide = ["2000-01-01T00:00:00+00:00", "2100-01-01T00:00:00+00:00"]
+        assert len(runs_of(admin, task_id, time_range=wide)) == 1
+        assert runs_of(admin, task_id, status="success", limit=1)[0]["status"] == "success"
