@@ -65,6 +65,45 @@ WALLAROO_OPTIONS: dict[str, tuple[str, str, str]] = {
         "integer",
         "Free space the artifact store must keep after an upload; less answers 507.",
     ),
+    "pod_image": (
+        "ghcr.io/airflow-wallaroo/runtime:0.1.0",
+        "string",
+        "Image of task-run pods (runner ``kubernetes``): Python 3.11 with airflow-wallaroo's "
+        "stdlib-only runtime, built from ``docs/kubernetes/runtime.Dockerfile``.",
+    ),
+    "pod_namespace": ("default", "string", "Namespace that task-run pods are created in."),
+    "pod_service_account": ("", "string", "Service account of task-run pods; empty means the namespace's default."),
+    "pod_resources": (
+        '{"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"memory": "4Gi"}}',
+        "string",
+        "Container resources of task-run pods, as JSON ``{requests, limits}``.",
+    ),
+    "pod_node_selector": ("{}", "string", "Node selector of task-run pods, as a JSON object."),
+    "pod_tolerations": ("[]", "string", "Tolerations of task-run pods, as a JSON list of Kubernetes tolerations."),
+    "pod_in_cluster": (
+        "True",
+        "boolean",
+        "Create pods with the worker's in-cluster credentials; ``False`` uses ``kubernetes_conn_id``.",
+    ),
+    "kubernetes_conn_id": ("kubernetes_default", "string", "Airflow connection used when ``pod_in_cluster`` is false."),
+    "pod_archive_source": (
+        "api",
+        "string",
+        "How a pod fetches its archive: ``api`` (``orchestration/download`` with a short-lived "
+        "token) or ``volume`` (the artifact store read from ``pod_data_volume_claim``).",
+    ),
+    "pod_data_volume_claim": (
+        "",
+        "string",
+        "PersistentVolumeClaim holding ``data_folder`` (artifacts, wheelhouse), mounted read-only "
+        "into pods at the same path. Empty mounts nothing.",
+    ),
+    "pod_wheelhouse": (
+        "",
+        "string",
+        "Folder, inside the pod, of pre-built wheels; when set, requirements install with "
+        "``--no-index --find-links`` from it instead of from the package index.",
+    ),
     "default_workspace_name": (
         "{user} - Default Workspace",
         "string",
@@ -89,7 +128,8 @@ def get_provider_info() -> dict[str, Any]:
                         "version_added": "0.1.0",
                         "type": kind,
                         "example": None,
-                        "default": default,
+                        # Airflow runs str.format over defaults: braces of JSON values must be doubled.
+                        "default": default.replace("{", "{{").replace("}", "}}"),
                     }
                     for name, (default, kind, description) in WALLAROO_OPTIONS.items()
                 },

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from airflow_wallaroo.get_provider_info import WALLAROO_OPTIONS
 
@@ -19,6 +21,18 @@ def _raw(option: str) -> str:
 
 def _int(option: str) -> int:
     return int(_raw(option))
+
+
+def _json(option: str, kind: type) -> Any:
+    """A JSON-valued option; a bad value names the option instead of failing somewhere deep."""
+    text = _raw(option) or WALLAROO_OPTIONS[option][0]
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"[{SECTION}] {option} is not valid JSON: {exc.msg}") from None
+    if not isinstance(value, kind):
+        raise ValueError(f"[{SECTION}] {option} must be a JSON {kind.__name__}")
+    return value
 
 
 def airflow_home() -> Path:
@@ -40,6 +54,23 @@ class ArchiveLimits:
 
 
 @dataclass(frozen=True)
+class PodSettings:
+    """How task-run pods are built when ``runner = kubernetes``."""
+
+    image: str
+    namespace: str
+    service_account: str
+    resources: dict[str, Any]
+    node_selector: dict[str, str]
+    tolerations: list[dict[str, Any]]
+    in_cluster: bool
+    kubernetes_conn_id: str
+    archive_source: str
+    data_volume_claim: str
+    wheelhouse: str
+
+
+@dataclass(frozen=True)
 class WallarooSettings:
     """The ``[wallaroo]`` section, resolved (empty paths filled from AIRFLOW_HOME)."""
 
@@ -51,6 +82,7 @@ class WallarooSettings:
     api_url: str
     limits: ArchiveLimits
     default_workspace_name: str
+    pod: PodSettings
 
 
 def load_settings() -> WallarooSettings:
@@ -74,4 +106,25 @@ def load_settings() -> WallarooSettings:
             min_free_bytes=_int("min_free_bytes"),
         ),
         default_workspace_name=_raw("default_workspace_name"),
+        pod=load_pod_settings(),
+    )
+
+
+def load_pod_settings() -> PodSettings:
+    """Read the ``pod_*`` options; JSON values are checked here, once."""
+    archive_source = _raw("pod_archive_source")
+    if archive_source not in ("api", "volume"):
+        raise ValueError(f"[{SECTION}] pod_archive_source must be 'api' or 'volume', not {archive_source!r}")
+    return PodSettings(
+        image=_raw("pod_image"),
+        namespace=_raw("pod_namespace") or "default",
+        service_account=_raw("pod_service_account"),
+        resources=_json("pod_resources", dict),
+        node_selector=_json("pod_node_selector", dict),
+        tolerations=_json("pod_tolerations", list),
+        in_cluster=_raw("pod_in_cluster").strip().lower() in ("true", "1", "yes"),
+        kubernetes_conn_id=_raw("kubernetes_conn_id"),
+        archive_source=archive_source,
+        data_volume_claim=_raw("pod_data_volume_claim"),
+        wheelhouse=_raw("pod_wheelhouse"),
     )

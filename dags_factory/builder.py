@@ -12,8 +12,12 @@ RUN_TASK_ID = "run_orchestration"
 MAX_OVERLAPPING_RUNS = 16
 
 
-def build_task_dag(spec: TaskSpec) -> Any:
-    """Build the DAG of one task: its schedule from the kind, one task that runs the code."""
+def build_task_dag(spec: TaskSpec, runner: str = "local") -> Any:
+    """Build the DAG of one task: its schedule from the kind, one task that runs the code.
+
+    ``runner`` is ``local`` (a subprocess in the orchestration's venv) or ``kubernetes``
+    (a pod through KubernetesPodOperator, which needs the ``kubernetes`` extra).
+    """
     from airflow.sdk import DAG
 
     from airflow_wallaroo.runners.local import LocalOrchestrationOperator
@@ -48,10 +52,18 @@ def build_task_dag(spec: TaskSpec) -> Any:
             f"`{spec.task_id}`); changes made here are overwritten by the next reconcile."
         ),
     ) as dag:
-        LocalOrchestrationOperator(
-            task_id=RUN_TASK_ID,
-            spec=spec.to_json(),
-            execution_timeout=timedelta(seconds=spec.timeout) if spec.timeout else None,
-            retries=0,
-        )
+        if runner == "kubernetes":
+            from airflow_wallaroo.runners.kubernetes import build_pod_operator
+            from airflow_wallaroo.settings import load_settings
+
+            build_pod_operator(spec, load_settings(), RUN_TASK_ID)
+        elif runner == "local":
+            LocalOrchestrationOperator(
+                task_id=RUN_TASK_ID,
+                spec=spec.to_json(),
+                execution_timeout=timedelta(seconds=spec.timeout) if spec.timeout else None,
+                retries=0,
+            )
+        else:
+            raise ValueError(f"[wallaroo] runner must be 'local' or 'kubernetes', not {runner!r}")
     return dag

@@ -28,6 +28,12 @@ def spec_folder() -> Path:
     return load_settings().spec_folder
 
 
+def _runner() -> str:
+    from airflow_wallaroo.settings import load_settings
+
+    return load_settings().runner
+
+
 def load_shard(shard: int, namespace: dict[str, Any], folder: Path | None = None) -> int:
     """Build the DAGs of every spec in ``shard`` into ``namespace``; return how many."""
     from airflow.sdk import get_parsing_context
@@ -41,12 +47,13 @@ def load_shard(shard: int, namespace: dict[str, Any], folder: Path | None = None
         candidates = [shard_folder / f"{wanted.removeprefix('wallaroo_task_')}.json"]
     else:
         candidates = sorted(shard_folder.glob("*.json")) if shard_folder.is_dir() else []
+    runner = _runner() if candidates else "local"
     built = 0
     for path in candidates:
         task_id = path.stem
         try:
             spec = TaskSpec.from_json(path.read_text())
-            namespace[spec.dag_id] = build_task_dag(spec)
+            namespace[spec.dag_id] = build_task_dag(spec, runner=runner)
             _clear_error(root, task_id)
             built += 1
         except FileNotFoundError:

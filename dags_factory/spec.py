@@ -35,6 +35,10 @@ class TaskSpec:
     api_url: str = ""
     version: int = SPEC_VERSION
     extra_env: dict[str, str] = field(default_factory=dict)
+    #: Path of requirements.txt inside the archive (the pod installs it), if any.
+    requirements: str | None = None
+    #: Kubernetes secrets whose keys become the pod's environment variables.
+    bind_secrets: list[str] = field(default_factory=list)
 
     @property
     def dag_id(self) -> str:

@@ -11,6 +11,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
 from airflow_wallaroo.exceptions import NotAuthenticatedError
+from airflow_wallaroo.services.archive_tokens import is_archive_token, verify_archive_token
 from airflow_wallaroo.services.callers import Caller, ensure_user
 from airflow_wallaroo.settings import load_settings
 
@@ -41,3 +42,21 @@ def current_caller(session: SessionDep, user: Annotated[BaseUser, Depends(authen
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+async def archive_reader(
+    request: Request,
+    session: SessionDep,
+    oauth_token: Annotated[str | None, Depends(oauth2_scheme)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> Caller | None:
+    """A user, or (None) a task-run pod whose archive token names the requested orchestration."""
+    token = bearer.credentials if bearer is not None else None
+    if token is not None and is_archive_token(token):
+        verify_archive_token(token, request.query_params.get("id", ""))
+        return None
+    user = await authenticated_user(request, oauth_token, bearer)
+    return current_caller(session, user)
+
+
+ArchiveReaderDep = Annotated[Caller | None, Depends(archive_reader)]

@@ -1,7 +1,7 @@
 """Runs an orchestration's entrypoint: the one launcher of the local runner and of pods.
 
 Stdlib only, no Airflow import: the local runner calls it in the Airflow task process,
-and issue 5 runs it as a pod's command. It prepares a fresh working directory (the
+and ``runtime.pod`` runs it as a pod's command. It prepares a fresh working directory (the
 unpacked archive plus ``arguments.json``), sets the environment contract, runs the
 entrypoint in its own process group, and hands every output line to a callback as it
 arrives, tagged ``stdout`` or ``stderr``.
@@ -29,9 +29,13 @@ RUNTIME_PACKAGE = Path(__file__).parent
 
 @dataclass(frozen=True)
 class LaunchRequest:
-    """Everything needed to run one task run's user code."""
+    """Everything needed to run one task run's user code.
 
-    source: Path
+    ``source`` is the unpacked archive to copy into a fresh ``workdir``; ``None`` when
+    the archive was unpacked into ``workdir`` already (in a pod, straight into its home).
+    """
+
+    source: Path | None
     workdir: Path
     python: str
     entrypoint: str
@@ -73,9 +77,11 @@ def contract_env(request: LaunchRequest, base: dict[str, str] | None = None) -> 
 
 def prepare_workdir(request: LaunchRequest) -> Path:
     """Copy the unpacked archive into a fresh working dir and write ``arguments.json``."""
-    if request.workdir.exists():
-        shutil.rmtree(request.workdir)
-    shutil.copytree(request.source, request.workdir, symlinks=False)
+    if request.source is not None:
+        if request.workdir.exists():
+            shutil.rmtree(request.workdir)
+        shutil.copytree(request.source, request.workdir, symlinks=False)
+    request.workdir.mkdir(parents=True, exist_ok=True)
     (request.workdir / ARGUMENTS_FILENAME).write_text(json.dumps(request.arguments))
     return request.workdir
 

@@ -157,14 +157,22 @@ def require_ready(orchestration: Orchestration) -> None:
 
 
 def archive_for_download(
-    session: Session, caller: Caller, orchestration_id: str, settings: WallarooSettings
+    session: Session, caller: Caller | None, orchestration_id: str, settings: WallarooSettings
 ) -> tuple[OrchestrationRow, ArtifactStore]:
-    """Return the row and the store to stream the original bytes from."""
-    orchestration = get_orchestration(session, caller, orchestration_id, settings)
+    """Return the row and the store to stream the original bytes from.
+
+    ``caller`` is None for a task-run pod holding an archive token for this orchestration.
+    """
+    if caller is not None:
+        row = get_orchestration(session, caller, orchestration_id, settings).row
+    elif (found := session.get(OrchestrationRow, orchestration_id)) is not None:
+        row = found
+    else:
+        raise NotFoundError(f"id: orchestration {orchestration_id} does not exist")
     store = open_artifact_store(settings.artifact_store)
-    if not store.has_archive(orchestration.row.sha):
+    if not store.has_archive(row.sha):
         raise NotFoundError(f"id: the archive of orchestration {orchestration_id} is missing from the artifact store")
-    return orchestration.row, store
+    return row, store
 
 
 def delete_orchestrations(

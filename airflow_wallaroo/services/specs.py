@@ -43,6 +43,9 @@ def render_spec(task: TaskRow, orchestration: OrchestrationRow, settings: Wallar
         schedule=task.schedule,
         timeout=task.timeout,
         api_url=settings.api_url,
+        extra_env=json.loads(task.extra_env_vars or "{}"),
+        requirements=orchestration.requirements,
+        bind_secrets=json.loads(task.bind_secrets or "[]"),
     )
 
 

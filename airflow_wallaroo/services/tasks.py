@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,6 +44,25 @@ def validate_schedule(schedule: str) -> str:
     return schedule
 
 
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: A Kubernetes Secret's name: a DNS-1123 subdomain.
+SECRET_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+
+
+def validate_env_vars(env: dict[str, str]) -> dict[str, str]:
+    for name in env:
+        if not ENV_NAME.fullmatch(name):
+            raise InvalidRequestError(f"extra_env_vars: {name!r} is not a valid environment variable name")
+    return env
+
+
+def validate_secret_names(names: list[str]) -> list[str]:
+    for name in names:
+        if len(name) > 253 or not SECRET_NAME.fullmatch(name):
+            raise InvalidRequestError(f"bind_secrets: {name!r} is not a valid Kubernetes secret name")
+    return names
+
+
 def create_task(
     session: Session,
     caller: Caller,
@@ -56,6 +76,8 @@ def create_task(
     timeout: int | None = None,
     schedule: str | None = None,
     debug: bool = False,
+    extra_env_vars: dict[str, str] | None = None,
+    bind_secrets: list[str] | None = None,
 ) -> TaskRow:
     """Record the task and publish its spec; the generated DAG does the rest."""
     workspaces.require_member(session, caller, workspace_id)
@@ -76,6 +98,8 @@ def create_task(
         schedule=validate_schedule(schedule) if kind == "run_scheduled" else None,
         timeout=timeout,
         arguments=json.dumps(arguments),
+        extra_env_vars=json.dumps(validate_env_vars(extra_env_vars or {})),
+        bind_secrets=json.dumps(validate_secret_names(bind_secrets or [])),
         debug=debug,
         first_run_id=str(uuid.uuid4()),
         killed=False,

@@ -116,6 +116,10 @@ class TaskRow(Base):
     schedule: Mapped[str | None] = mapped_column(String(250))
     timeout: Mapped[int | None] = mapped_column(Integer)
     arguments: Mapped[str] = mapped_column(Text)
+    #: JSON object of environment variables added to every run (Kubernetes and local runners).
+    extra_env_vars: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    #: JSON list of Kubernetes secret names whose keys become environment variables of the pod.
+    bind_secrets: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     debug: Mapped[bool] = mapped_column(Boolean, default=False)
     first_run_id: Mapped[str] = mapped_column(String(36))
     killed: Mapped[bool] = mapped_column(Boolean, default=False)

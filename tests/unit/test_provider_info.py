@@ -31,8 +31,15 @@ class TestProviderInfo:
     @pytest.mark.parametrize("option", sorted(WALLAROO_OPTIONS))
     def test_every_option_is_declared_in_the_wallaroo_section(self, option: str) -> None:
         declared = get_provider_info()["config"]["wallaroo"]["options"][option]
-        assert declared["default"] == WALLAROO_OPTIONS[option][0]
+        # Airflow str.format()s declared defaults; what comes out must be ours, braces included.
+        assert declared["default"].format() == WALLAROO_OPTIONS[option][0]
         assert declared["description"]
+
+    @pytest.mark.parametrize("option", ["pod_resources", "default_workspace_name"])
+    def test_airflow_config_returns_defaults_with_braces(self, option: str) -> None:
+        from airflow.configuration import conf
+
+        assert conf.get("wallaroo", option) == WALLAROO_OPTIONS[option][0]
 
     def test_airflow_discovers_us_as_a_provider(self) -> None:
         from airflow.providers_manager import ProvidersManager

@@ -23,6 +23,10 @@ class RunOnceRequest(RequestBody):
     timeout: int | None = None
     json_: dict[str, Any] = Field(default_factory=dict, alias="json")
     debug: bool = False
+    #: Optional, beyond the public contract: environment variables and Kubernetes secrets
+    #: (whose keys become environment variables) for every run of the task.
+    extra_env_vars: dict[str, str] = Field(default_factory=dict)
+    bind_secrets: list[str] = Field(default_factory=list)
 
 
 class RunScheduledRequest(RunOnceRequest):
@@ -103,8 +107,13 @@ class TaskResponse(ResponseBody):
             timeout=row.timeout,
             image=image,
             image_tag=None,
-            bind_secrets=[],
-            extra_env_vars={"ORCH_OWNER_ID": row.owner_id, "ORCH_SHA": row.orch_sha, "TASK_ID": row.id},
+            bind_secrets=json.loads(row.bind_secrets),
+            extra_env_vars={
+                **json.loads(row.extra_env_vars),
+                "ORCH_OWNER_ID": row.owner_id,
+                "ORCH_SHA": row.orch_sha,
+                "TASK_ID": row.id,
+            },
             auth_init=True,
             exec_type="job",
             reap_threshold_secs=None,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from airflow_wallaroo.api.deps import CallerDep, SessionDep
+from airflow_wallaroo.api.deps import ArchiveReaderDep, CallerDep, SessionDep
 from airflow_wallaroo.api.models.orchestrations import (
     DeleteRequest,
     DeleteResponse,
@@ -129,9 +129,9 @@ def list_all(body: ListAllRequest, caller: CallerDep, session: SessionDep) -> Li
 
 @router.get("/download", response_model=None)
 def download_orchestration(
-    id: Annotated[str, Query(description="the orchestration id")], caller: CallerDep, session: SessionDep
+    id: Annotated[str, Query(description="the orchestration id")], caller: ArchiveReaderDep, session: SessionDep
 ) -> FileResponse | StreamingResponse:
-    """Stream back the original bytes of the uploaded ZIP."""
+    """Stream back the original bytes of the uploaded ZIP (to a user, or to a task-run pod)."""
     row, store = orchestrations.archive_for_download(session, caller, id, load_settings())
     headers = {"X-Orchestration-Sha": row.sha}
     local = store.local_path(row.sha)

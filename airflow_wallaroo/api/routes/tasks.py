@@ -34,6 +34,7 @@ def _create(kind: str, body: RunOnceRequest, caller: CallerDep, session: Session
     task = tasks.create_task(
         session, caller, load_settings(), kind=kind, workspace_id=body.workspace_id, orch_id=body.orch_id,
         arguments=body.json_, name=body.name, timeout=body.timeout, schedule=schedule, debug=body.debug,
+        extra_env_vars=body.extra_env_vars, bind_secrets=body.bind_secrets,
     )
     return CreatedResponse(id=task.id)
 
