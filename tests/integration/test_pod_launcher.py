@@ -1,0 +1,138 @@
+"""The pod's container command, run here as the pod would run it.
+
+Same command line (``POD_COMMAND``) and same environment as the pod spec that
+``WallarooPodOperator`` builds (taken from ``build_pod_request_obj``), in a fresh Python
+3.11 venv holding only airflow-wallaroo installed with ``--no-deps`` (as the runtime
+image does). The one difference from a pod: ``WALLAROO_HOME`` points ``/home/jovyan``
+at a temp folder, and the archive comes from a ``file://`` URL (the ``volume`` source)
+or from the real api-server with a minted archive token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from kubernetes.client import ApiClient
+
+from tests.integration.archives import zip_example
+
+REPO = Path(__file__).resolve().parents[2]
+SETUP_FAILED = 97
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def pod_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A venv like the runtime image's: Python 3.11 plus airflow-wallaroo without dependencies."""
+    venv = tmp_path_factory.mktemp("pod-image") / "venv"
+    uv = Path(sys.executable).parent / "uv"
+    subprocess.run([str(uv), "venv", "--quiet", "--seed", "--python", sys.executable, str(venv)], check=True)
+    subprocess.run(
+        [str(uv), "pip", "install", "--quiet", "--no-deps", "--python", str(venv / "bin" / "python"), str(REPO)],
+        check=True,
+    )
+    return venv / "bin" / "python"
+
+
+def pod_environment(monkeypatch: pytest.MonkeyPatch, archive_url: str, sha: str, entrypoint: str,
+                    requirements: str | None, arguments: dict, home: Path, wheelhouse: str = "") -> tuple[list[str], dict[str, str]]:
+    """The container's command and env, from the pod spec the operator builds."""
+    from airflow_wallaroo.runners.kubernetes import build_pod_operator
+    from airflow_wallaroo.settings import load_settings
+    from dags_factory.spec import TaskSpec
+
+    monkeypatch.setenv("AIRFLOW__WALLAROO__RUNNER", "kubernetes")
+    monkeypatch.setenv("AIRFLOW__WALLAROO__POD_WHEELHOUSE", wheelhouse)
+    spec = TaskSpec(
+        task_id=str(uuid.uuid4()), kind="run_once", name="pod-test", workspace_id=7, owner_id="1",
+        orch_id=str(uuid.uuid4()), orch_sha=sha, orch_name="example", entrypoint=entrypoint,
+        arguments=arguments, first_run_id=str(uuid.uuid4()), created_at="2026-11-27T00:00:00+00:00",
+        api_url="http://127.0.0.1:9", requirements=requirements,
+    )
+    operator = build_pod_operator(spec, load_settings(), "run_orchestration")
+    operator.prepare_run("manual__pod-test", None)
+    container = ApiClient().sanitize_for_serialization(operator.build_pod_request_obj(dry_run=True))["spec"]["containers"][0]
+    env = {item["name"]: item["value"] for item in container["env"]}
+    env.update(WALLAROO_ARCHIVE_URL=archive_url, WALLAROO_HOME=str(home))
+    return container["command"], env
+
+
+def run_pod(command: list[str], env: dict[str, str], python: Path) -> subprocess.CompletedProcess[str]:
+    """Run the container command; ``python`` is the image's interpreter, first on PATH."""
+    full_env = {"PATH": f"{python.parent}:/usr/bin:/bin", "HOME": env["WALLAROO_HOME"], **env}
+    return subprocess.run(command, env=full_env, capture_output=True, text=True, timeout=600, cwd="/")
+
+
+def write_archive(folder: Path, name: str) -> tuple[Path, str]:
+    data = zip_example(name)
+    path = folder / f"{name}.zip"
+    path.write_bytes(data)
+    return path, hashlib.sha256(data).hexdigest()
+
+
+def test_hello_runs_with_its_arguments_in_home(pod_python: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    archive, sha = write_archive(tmp_path, "hello")
+    home = tmp_path / "jovyan"
+    command, env = pod_environment(monkeypatch, archive.as_uri(), sha, "main.py", None, {"greeting": "hi pod"}, home)
+    result = run_pod(command, env, pod_python)
+    assert result.returncode == 0, result.stderr
+    assert json.loads((home / "arguments.json").read_text()) == {"greeting": "hi pod"}
+    assert (home / "main.py").is_file()
+    assert "hello: in_task = True" in result.stdout
+    assert '"greeting": "hi pod"' in result.stdout
+
+
+def test_user_exit_code_is_the_pods(pod_python: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    archive, sha = write_archive(tmp_path, "hello")
+    command, env = pod_environment(monkeypatch, archive.as_uri(), sha, "main.py", None, {"fail": True}, tmp_path / "home")
+    result = run_pod(command, env, pod_python)
+    assert result.returncode == 3
+    assert "failing on purpose" in result.stderr
+
+
+def test_an_archive_that_is_not_the_sha_never_runs(pod_python: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    archive, _ = write_archive(tmp_path, "hello")
+    command, env = pod_environment(monkeypatch, archive.as_uri(), "0" * 64, "main.py", None, {}, tmp_path / "home")
+    result = run_pod(command, env, pod_python)
+    assert result.returncode == SETUP_FAILED
+    assert "not " + "0" * 64 in result.stderr
+    assert not (tmp_path / "home" / "main.py").exists()
+
+
+def test_missing_archive_is_a_setup_failure(pod_python: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    command, env = pod_environment(monkeypatch, (tmp_path / "nope.zip").as_uri(), "1" * 64, "main.py", None, {}, tmp_path / "home")
+    result = run_pod(command, env, pod_python)
+    assert result.returncode == SETUP_FAILED
+    assert "fetching the archive" in result.stderr
+
+
+@pytest.mark.slow
+def test_ml_example_installs_from_the_wheelhouse_and_writes_results(
+    pod_python: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive, sha = write_archive(tmp_path, "ml_batch")
+    wheelhouse = tmp_path / "wheelhouse"
+    # What a deployment prepares once per orchestration: the pinned wheels, so pods need no index.
+    subprocess.run(
+        [str(pod_python), "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--only-binary=:all:",
+         "-d", str(wheelhouse), "-r", str(REPO / "examples" / "ml_batch" / "requirements.txt")],
+        check=True, timeout=600,
+    )
+    home = tmp_path / "jovyan"
+    command, env = pod_environment(
+        monkeypatch, archive.as_uri(), sha, "main.py", "requirements.txt", {"model": "logistic"}, home, str(wheelhouse)
+    )
+    result = run_pod(command, env, pod_python)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"from {wheelhouse}" in result.stdout
+    assert "ml_batch: accuracy=" in result.stdout
+    metrics = json.loads((home / "results" / "metrics.json").read_text())
+    assert 0.8 <= metrics["accuracy"] <= 1.0
+    assert (home / "results" / "predictions.csv").is_file()
