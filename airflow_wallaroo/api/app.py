@@ -7,13 +7,16 @@ from fastapi import APIRouter, Depends, FastAPI
 import airflow_wallaroo
 from airflow_wallaroo.api.deps import current_caller
 from airflow_wallaroo.api.errors import register_error_handlers
-from airflow_wallaroo.api.routes import health, orchestrations, tasks, workspaces
+from airflow_wallaroo.api.routes import health, orchestrations, platform, tasks, workspaces
 
 ROUTERS = (workspaces.router, orchestrations.router, tasks.router)
+#: Under /api too, but each authenticates for itself (or, like the SDK's config, needs none).
+OWN_AUTH_ROUTERS = (orchestrations.own_auth_router, platform.router)
 
 
 def create_app() -> FastAPI:
-    """Create the /v1 app; authentication is a dependency of every route under ``/api``."""
+    """Create the /v1 app; authentication is a dependency of every route under ``/api``
+    but the few in ``OWN_AUTH_ROUTERS``, which check it themselves."""
     app = FastAPI(
         title="Wallaroo ML Workload Orchestration API",
         version=airflow_wallaroo.__version__,
@@ -23,6 +26,10 @@ def create_app() -> FastAPI:
     for router in ROUTERS:
         api.include_router(router)
     app.include_router(api)
+    own_auth = APIRouter(prefix="/api")
+    for router in OWN_AUTH_ROUTERS:
+        own_auth.include_router(router)
+    app.include_router(own_auth)
     app.include_router(health.router)
     register_error_handlers(app)
     _heal_at_start()

@@ -53,7 +53,7 @@ async def archive_reader(
     """A user, or (None) a task-run pod whose archive token names the requested orchestration."""
     token = bearer.credentials if bearer is not None else None
     if token is not None and is_archive_token(token):
-        verify_archive_token(token, request.query_params.get("id", ""))
+        await verify_archive_token(token, request.query_params.get("id", ""))
         return None
     user = await authenticated_user(request, oauth_token, bearer)
     return current_caller(session, user)

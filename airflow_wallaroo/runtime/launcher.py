@@ -63,6 +63,8 @@ def contract_env(request: LaunchRequest, base: dict[str, str] | None = None) -> 
             "ORCH_OWNER_ID": request.owner_id,
             "WALLAROO_WORKSPACE_ID": str(request.workspace_id),
             "WALLAROO_API_URL": request.api_url,
+            # The Wallaroo SDK's Client() finds the platform through this one.
+            "WALLAROO_URL": request.api_url,
             ARGUMENTS_PATH_ENV: str(request.workdir / ARGUMENTS_FILENAME),
             "PYTHONUNBUFFERED": "1",
         }

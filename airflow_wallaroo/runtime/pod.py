@@ -12,7 +12,8 @@ which has no Airflow. Everything it needs arrives in the pod's environment, set 
    (from ``WALLAROO_TASK_ARGUMENTS``), the path the Wallaroo SDK reads;
 3. install ``requirements.txt`` into this interpreter, from ``WALLAROO_WHEELHOUSE``
    (offline, ``--no-index``) when the deployment provides one;
-4. run the entrypoint with the task's environment, its output going to the container's
+4. leave the Wallaroo SDK the token file it reads in a task (see ``write_sdk_token``);
+5. run the entrypoint with the task's environment, its output going to the container's
    stdout and stderr, which KubernetesPodOperator streams into the Airflow task log.
 
 The exit code is the user code's, so a pod fails exactly when the local runner's run
@@ -27,6 +28,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.request
 import zipfile
@@ -39,6 +41,7 @@ from airflow_wallaroo.runtime.launcher import Launch, LaunchRequest
 POD_HOME = "/home/jovyan"
 HOME_ENV = "WALLAROO_HOME"
 SETUP_FAILED = 97
+SDK_TOKEN_SECONDS = 24 * 3600
 FETCH_CHUNK = 1024 * 1024
 
 
@@ -69,6 +72,7 @@ def main() -> int:
         requirements = env.get("WALLAROO_REQUIREMENTS", "")
         if requirements:
             install_requirements(home / requirements, env.get("WALLAROO_WHEELHOUSE", ""))
+        write_sdk_token(env.get("WALLAROO_ARCHIVE_TOKEN", ""), request.owner_id)
     except (SetupError, ValueError, OSError) as exc:
         print(f"wallaroo: the run could not be prepared: {exc}", file=sys.stderr, flush=True)
         return SETUP_FAILED
@@ -120,6 +124,33 @@ def unpack(archive: Path, home: Path) -> None:
             zipped.extractall(home)
     except zipfile.BadZipFile as exc:
         raise SetupError(f"the archive cannot be unpacked: {exc}") from None
+
+
+def write_sdk_token(token: str, owner_id: str) -> Path:
+    """Give the Wallaroo SDK the offline token file its ``Client()`` reads in a task.
+
+    In a task (``WALLAROO_TASK_ID`` set) the SDK authenticates with auth type ``orch``: it
+    loads ``<user cache>/wallaroo_sdk/auth/keycloak.json`` and refreshes it against
+    Keycloak only once it has expired. The expiry written here only keeps the SDK from
+    trying that refresh during the run; what the API accepts is still the token's own.
+    """
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    path = cache / "wallaroo_sdk" / "auth" / "keycloak.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    expiry = time.time() + SDK_TOKEN_SECONDS
+    path.write_text(
+        json.dumps(
+            {
+                "access_token": token,
+                "expiry": expiry,
+                "refresh_token": "",
+                "refresh_token_expiry": expiry,
+                "user_id": owner_id,
+                "user_email": "",
+            }
+        )
+    )
+    return path
 
 
 def install_requirements(requirements: Path, wheelhouse: str) -> None:

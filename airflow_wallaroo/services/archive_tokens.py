@@ -31,13 +31,13 @@ def is_archive_token(token: str) -> bool:
     return audience == AUDIENCE or (isinstance(audience, list) and AUDIENCE in audience)
 
 
-def verify_archive_token(token: str, orchestration_id: str) -> None:
+async def verify_archive_token(token: str, orchestration_id: str) -> None:
     """Accept the token only for this orchestration, before it expires; else 401."""
     from airflow.api_fastapi.auth.tokens import JWTValidator, get_sig_validation_args
 
     validator = JWTValidator(**get_sig_validation_args(), audience=AUDIENCE)
     try:
-        claims = validator.validated_claims(token)
+        claims = await validator.avalidated_claims(token)
     except jwt.InvalidTokenError as exc:
         raise NotAuthenticatedError(f"archive token: {exc}") from None
     if claims.get("orch_id") != orchestration_id:

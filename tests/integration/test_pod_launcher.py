@@ -136,3 +136,102 @@ def test_ml_example_installs_from_the_wheelhouse_and_writes_results(
     metrics = json.loads((home / "results" / "metrics.json").read_text())
     assert 0.8 <= metrics["accuracy"] <= 1.0
     assert (home / "results" / "predictions.csv").is_file()
+
+
+SDK_REQUIREMENTS = Path(__file__).with_name("wallaroo-sdk-requirements.txt")
+SDK_MAIN = '''\
+import json
+import wallaroo
+
+client = wallaroo.Client()
+print("sdk: in_task =", client.in_task(), flush=True)
+print("sdk: task_args =", json.dumps(client.task_args(), sort_keys=True), flush=True)
+'''
+
+
+@pytest.fixture(scope="module")
+def sdk_pod_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The runtime image built with ``WALLAROO_SDK_VERSION``: the pod venv plus the pinned SDK."""
+    venv = tmp_path_factory.mktemp("pod-image-sdk") / "venv"
+    uv = Path(sys.executable).parent / "uv"
+    python = venv / "bin" / "python"
+    subprocess.run([str(uv), "venv", "--quiet", "--seed", "--python", sys.executable, str(venv)], check=True)
+    subprocess.run([str(uv), "pip", "install", "--quiet", "--no-deps", "--python", str(python), str(REPO)], check=True)
+    subprocess.run([str(uv), "pip", "install", "--quiet", "--python", str(python), "-r", str(SDK_REQUIREMENTS)], check=True, timeout=900)
+    return python
+
+
+def mint_archive_token(stack, orchestration_id: str) -> str:
+    """Mint the token as a worker would: with the stack's own Airflow config and JWT key."""
+    code = (
+        "from airflow_wallaroo.services.archive_tokens import mint_archive_token as m; "
+        f"print(m({orchestration_id!r}, 600))"
+    )
+    env = {**stack.environment(), "AIRFLOW_HOME": str(stack.home), "PYTHONWARNINGS": "ignore"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, timeout=120)
+    return done.stdout.strip().splitlines()[-1]
+
+
+def in_pod_mount_namespace(command: list[str], fake_home_root: Path) -> list[str]:
+    """Run ``command`` where ``/home`` is ``fake_home_root``, so ``/home/jovyan`` is real, as in a pod."""
+    return ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+            'mount --bind "$0" /home && exec "$@"', str(fake_home_root), *command]
+
+
+@pytest.fixture
+def sqlite_stack(stack):
+    if stack.backend != "sqlite":
+        pytest.skip("fetching from the API is the same on both backends; run it once")
+    return stack
+
+
+def uploaded(stack, admin, files: dict[str, str]) -> tuple[str, str]:
+    from tests.integration.archives import zip_files
+    from tests.integration.orchestrations import upload_ok
+
+    workspace = admin.post("/workspaces/create", json={"workspace_name": f"pods-{uuid.uuid4().hex[:8]}"}).json()["workspace_id"]
+    orchestration = upload_ok(admin, zip_files(files), workspace)
+    return orchestration, admin.post("/orchestration/get_by_id", json={"id": orchestration}).json()["sha"]
+
+
+def test_archive_from_the_api_with_a_minted_token(
+    sqlite_stack, admin, pod_python: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    orchestration, sha = uploaded(sqlite_stack, admin, {"main.py": "print('from the api')\n"})
+    url = f"{sqlite_stack.base_url}/v1/api/orchestration/download?id={orchestration}"
+    command, env = pod_environment(monkeypatch, url, sha, "main.py", None, {}, tmp_path / "home")
+    env["WALLAROO_ARCHIVE_TOKEN"] = mint_archive_token(sqlite_stack, orchestration)
+    result = run_pod(command, env, pod_python)
+    assert result.returncode == 0, result.stderr
+    assert "from the api" in result.stdout
+    # The same token for another orchestration is refused by the API: the pod never runs code.
+    other, other_sha = uploaded(sqlite_stack, admin, {"main.py": "print('other')\n"})
+    env["WALLAROO_ARCHIVE_URL"] = f"{sqlite_stack.base_url}/v1/api/orchestration/download?id={other}"
+    env["ORCH_SHA"] = other_sha
+    refused = run_pod(command, env, pod_python)
+    assert refused.returncode == SETUP_FAILED
+    assert "401" in refused.stderr
+
+
+@pytest.mark.slow
+def test_the_real_wallaroo_sdk_sees_the_task_and_its_arguments(
+    sqlite_stack, admin, sdk_pod_python: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``wallaroo.Client().in_task()`` and ``task_args()``, unchanged, in the pod's /home/jovyan."""
+    orchestration, sha = uploaded(sqlite_stack, admin, {"main.py": SDK_MAIN})
+    url = f"{sqlite_stack.base_url}/v1/api/orchestration/download?id={orchestration}"
+    fake_home_root = tmp_path / "home"
+    (fake_home_root / "jovyan").mkdir(parents=True)
+    arguments = {"model": "ccfraud", "threshold": 0.75, "batch": [1, 2, 3]}
+    command, env = pod_environment(monkeypatch, url, sha, "main.py", None, arguments, fake_home_root / "jovyan")
+    env.pop("WALLAROO_HOME")  # the default, /home/jovyan: real inside the mount namespace
+    env["WALLAROO_API_URL"] = sqlite_stack.base_url
+    env["WALLAROO_ARCHIVE_TOKEN"] = mint_archive_token(sqlite_stack, orchestration)
+    full_env = {"PATH": f"{sdk_pod_python.parent}:/usr/bin:/bin", "HOME": "/home/jovyan", **env}
+    result = subprocess.run(
+        in_pod_mount_namespace(command, fake_home_root), env=full_env, capture_output=True, text=True, timeout=600, cwd="/"
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "sdk: in_task = True" in result.stdout
+    assert f"sdk: task_args = {json.dumps(arguments, sort_keys=True)}" in result.stdout
+    assert json.loads((fake_home_root / "jovyan" / "arguments.json").read_text()) == arguments

@@ -28,6 +28,8 @@ from airflow_wallaroo.services.callers import Caller
 from airflow_wallaroo.settings import load_settings
 
 router = APIRouter(prefix="/orchestration", tags=["orchestrations"])
+#: Routes that authenticate for themselves (download also takes a pod's archive token).
+own_auth_router = APIRouter(prefix="/orchestration", tags=["orchestrations"])
 
 UPLOAD_BODY = {
     "requestBody": {
@@ -127,7 +129,7 @@ def list_all(body: ListAllRequest, caller: CallerDep, session: SessionDep) -> Li
     return ListAllResponse(orchestrations=result)
 
 
-@router.get("/download", response_model=None)
+@own_auth_router.get("/download", response_model=None)
 def download_orchestration(
     id: Annotated[str, Query(description="the orchestration id")], caller: ArchiveReaderDep, session: SessionDep
 ) -> FileResponse | StreamingResponse:

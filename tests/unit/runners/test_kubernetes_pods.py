@@ -8,6 +8,7 @@ a recording client stands in for the cluster, and the test checks the call it re
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from typing import Any
@@ -256,9 +257,9 @@ def test_each_run_gets_an_archive_token_for_its_orchestration_only() -> None:
     operator.execute_sync = lambda context: None  # type: ignore[method-assign]
     operator.execute({"ti": FakeTaskInstance(), "run_id": RUN_ID})
     env = {e.name: e.value for e in operator.env_vars}
-    verify_archive_token(env["WALLAROO_ARCHIVE_TOKEN"], spec.orch_id)
+    asyncio.run(verify_archive_token(env["WALLAROO_ARCHIVE_TOKEN"], spec.orch_id))
     with pytest.raises(NotAuthenticatedError):
-        verify_archive_token(env["WALLAROO_ARCHIVE_TOKEN"], str(uuid.uuid4()))
+        asyncio.run(verify_archive_token(env["WALLAROO_ARCHIVE_TOKEN"], str(uuid.uuid4())))
 
 
 def finished_pod(operator: WallarooPodOperator, phase: str, reason: str | None = None, exit_code: int = 0) -> k8s.V1Pod:
