@@ -32,7 +32,10 @@ def package_orchestration(conf: dict[str, Any]) -> dict[str, Any]:
             with store.open_archive(sha) as src, local.open("wb") as dst:
                 while chunk := src.read(4 * 1024 * 1024):
                     dst.write(chunk)
-        result = build_environment(layout, sha, local, conf.get("requirements"), log=lambda line: print(line, flush=True))
+        result = build_environment(
+            layout, sha, local, conf.get("requirements"), log=lambda line: print(line, flush=True),
+            wheelhouse=settings.runner == "kubernetes",
+        )
     return {"sha": sha, "reused": result.reused, "seconds": round(result.seconds, 3)}
 
 

@@ -56,6 +56,10 @@ class EnvironmentLayout:
     def source(self, sha: str) -> Path:
         return self.folder(sha) / "src"
 
+    def wheelhouse(self, sha: str) -> Path:
+        """Wheels of the pinned requirements, for pods that install offline (runner kubernetes)."""
+        return self.folder(sha) / "wheelhouse"
+
     def is_built(self, sha: str) -> bool:
         return (self.folder(sha) / "build.json").is_file()
 
@@ -81,9 +85,19 @@ class BuildResult:
 
 
 def build_environment(
-    layout: EnvironmentLayout, sha: str, archive: Path, requirements: str | None, log: Log = print
+    layout: EnvironmentLayout,
+    sha: str,
+    archive: Path,
+    requirements: str | None,
+    log: Log = print,
+    *,
+    wheelhouse: bool = False,
 ) -> BuildResult:
-    """Unpack ``archive`` and build its environment, or reuse the one already built."""
+    """Unpack ``archive`` and build its environment, or reuse the one already built.
+
+    With ``wheelhouse``, the wheels of the requirements are kept beside it too, so task-run
+    pods install them from the shared volume instead of from the package index.
+    """
     started = time.monotonic()
     layout.root.mkdir(parents=True, exist_ok=True)
     with _locked(layout.root / f".{sha}.lock"):
@@ -93,6 +107,8 @@ def build_environment(
         staging = layout.root / f".tmp-{sha}-{uuid.uuid4().hex[:8]}"
         try:
             _build_into(staging, archive, requirements, log)
+            if wheelhouse and requirements:
+                _build_wheelhouse(staging / "wheelhouse", staging / "src" / requirements, log)
             seconds = time.monotonic() - started
             (staging / "build.json").write_text(
                 json.dumps({"sha": sha, "requirements": requirements, "seconds": round(seconds, 3),
@@ -135,6 +151,12 @@ def _build_into(staging: Path, archive: Path, requirements: str | None, log: Log
         log("no requirements.txt: the environment is a bare virtualenv")
 
 
+def _build_wheelhouse(target: Path, requirements_file: Path, log: Log) -> None:
+    log(f"building the wheelhouse of {requirements_file.name} for task-run pods")
+    _run([sys.executable, "-m", "pip", "wheel", "--disable-pip-version-check", "--no-input",
+          "-w", str(target), "-r", str(requirements_file)], log)
+
+
 def _uv() -> str | None:
     beside = Path(sys.executable).with_name("uv")
     return str(beside) if beside.exists() else shutil.which("uv")
@@ -144,13 +166,13 @@ def _run(command: list[str], log: Log) -> None:
     """Run a build step, streaming its output into the log and keeping its tail for errors."""
     log("$ " + " ".join(command))
     tail: deque[str] = deque(maxlen=ERROR_TAIL_LINES)
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert process.stdout is not None
-    for line in process.stdout:
-        line = line.rstrip("\n")
-        tail.append(line)
-        log(line)
-    if process.wait() != 0:
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            line = line.rstrip("\n")
+            tail.append(line)
+            log(line)
+    if process.returncode != 0:
         raise EnvironmentBuildError(
             f"{Path(command[0]).name} {' '.join(command[1:3])} failed with exit code {process.returncode}",
             "\n".join(tail),

@@ -56,9 +56,20 @@ def pod_env(spec: TaskSpec, settings: WallarooSettings) -> dict[str, str]:
         "WALLAROO_REQUIREMENTS": spec.requirements or "",
         "WALLAROO_TASK_ARGUMENTS": json.dumps(spec.arguments),
         "WALLAROO_ARCHIVE_URL": archive_url(spec, settings),
-        "WALLAROO_WHEELHOUSE": settings.pod.wheelhouse,
+        "WALLAROO_WHEELHOUSE": wheelhouse_of(spec, settings),
         "WALLAROO_HOME": POD_HOME,
     }
+
+
+def wheelhouse_of(spec: TaskSpec, settings: WallarooSettings) -> str:
+    """The configured wheelhouse, else the one packaging built, when the data volume is mounted."""
+    if settings.pod.wheelhouse:
+        return settings.pod.wheelhouse
+    if settings.pod.data_volume_claim and spec.requirements:
+        from airflow_wallaroo.packaging.environments import EnvironmentLayout
+
+        return str(EnvironmentLayout(settings.data_folder / "envs").wheelhouse(spec.orch_sha))
+    return ""
 
 
 def archive_url(spec: TaskSpec, settings: WallarooSettings) -> str:

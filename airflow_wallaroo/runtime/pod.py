@@ -158,6 +158,9 @@ def install_requirements(requirements: Path, wheelhouse: str) -> None:
     if not requirements.is_file():
         raise SetupError(f"{requirements.name} is missing from the archive")
     command = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "--no-input", "-r", str(requirements)]
+    if wheelhouse and not Path(wheelhouse).is_dir():
+        print(f"wallaroo: no wheelhouse at {wheelhouse}; installing from the package index", flush=True)
+        wheelhouse = ""
     if wheelhouse:
         command[4:4] = ["--no-index", "--find-links", wheelhouse]
     print(f"wallaroo: installing {requirements.name}{' from ' + wheelhouse if wheelhouse else ''}", flush=True)

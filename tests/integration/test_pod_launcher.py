@@ -138,6 +138,29 @@ def test_ml_example_installs_from_the_wheelhouse_and_writes_results(
     assert (home / "results" / "predictions.csv").is_file()
 
 
+def test_packaging_wheelhouse_lets_the_pod_install_offline(
+    pod_python: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Packaging (runner kubernetes) keeps the wheels; the pod installs with --no-index from them."""
+    from airflow_wallaroo.packaging.environments import EnvironmentLayout, build_environment
+    from tests.integration.archives import zip_files
+
+    data = zip_files({"main.py": "import six\nprint('six', six.__version__)\n", "requirements.txt": "six==1.17.0\n"})
+    archive = tmp_path / "six.zip"
+    archive.write_bytes(data)
+    sha = hashlib.sha256(data).hexdigest()
+    layout = EnvironmentLayout(tmp_path / "envs")
+    build_environment(layout, sha, archive, "requirements.txt", log=lambda line: None, wheelhouse=True)
+    assert [wheel.name for wheel in layout.wheelhouse(sha).iterdir()] == ["six-1.17.0-py2.py3-none-any.whl"]
+    command, env = pod_environment(
+        monkeypatch, archive.as_uri(), sha, "main.py", "requirements.txt", {}, tmp_path / "home", str(layout.wheelhouse(sha))
+    )
+    env["PIP_INDEX_URL"] = "http://127.0.0.1:9/simple"  # any reach for the index would fail the run
+    result = run_pod(command, env, pod_python)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "six 1.17.0" in result.stdout
+
+
 SDK_REQUIREMENTS = Path(__file__).with_name("wallaroo-sdk-requirements.txt")
 SDK_MAIN = '''\
 import json

@@ -190,6 +190,8 @@ def test_data_volume_mounted_read_only_for_volume_archives(monkeypatch: pytest.M
     env = env_of(manifest)
     assert env["WALLAROO_ARCHIVE_URL"] == f"file://{tmp_path}/artifacts/archives/{spec.orch_sha}.zip"
     assert "WALLAROO_ARCHIVE_TOKEN" not in env
+    # Packaging's wheelhouse is on that volume: pods install from it, not from the index.
+    assert env["WALLAROO_WHEELHOUSE"] == f"{tmp_path}/envs/{spec.orch_sha}/wheelhouse"
 
 
 class Recorder:
