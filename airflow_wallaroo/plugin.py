@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from airflow.plugins_manager import AirflowPlugin
 
+from airflow_wallaroo import listeners as run_listeners
 from airflow_wallaroo.api.asgi import LazyApiApp
 from airflow_wallaroo.timetables import TIMETABLES
 
@@ -13,4 +14,5 @@ class WallarooPlugin(AirflowPlugin):
 
     name = "wallaroo"
     timetables = TIMETABLES
+    listeners = [run_listeners]
     fastapi_apps = [{"app": LazyApiApp(), "url_prefix": "/v1", "name": "Wallaroo ML Workload Orchestration API"}]

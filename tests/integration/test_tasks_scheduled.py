@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import httpx
 import pytest
 
@@ -23,12 +25,16 @@ def hello(admin: httpx.Client, workspace: int) -> str:
 
 @pytest.mark.slow
 class TestScheduled:
-    def test_every_minute_gives_two_successive_runs(
+    def test_every_minute_gives_two_successive_runs_even_after_timeouts(
         self, stack: AirflowStack, admin: httpx.Client, workspace: int, hello: str
     ) -> None:
         if stack.backend != "sqlite":
             pytest.skip("two minutes of wall time: run on SQLite; PostgreSQL runs the restart test instead")
         task_id = start_task(admin, "run_scheduled", workspace, hello, schedule="*/1 * * * *", json={"x": 1})
+        # Same minutes, another task: its code outlives its timeout, each run is stopped,
+        # and the schedule still goes on to the next run.
+        slow_id = start_task(admin, "run_scheduled", workspace, hello, schedule="*/1 * * * *",
+                             json={"sleep": 120}, timeout=3)
         body = task(admin, task_id)
         assert body["run_type"] == "CronJob" and body["schedule"] == "*/1 * * * *"
         runs = wait_until(
@@ -37,8 +43,24 @@ class TestScheduled:
         )
         assert len({r["run_id"] for r in runs}) >= 2
         assert task(admin, task_id)["status"] == "started"
-        admin.post("/task/kill", json={"id": task_id})
-        wait_task_status(admin, task_id, {"killed"}, timeout=120)
+
+        timed_out = wait_until(
+            lambda: (r := runs_of(admin, slow_id, status="timed_out")) and len(r) >= 2 and r,
+            "two timed out scheduled runs", timeout=200, interval=2,
+        )
+        first, second = sorted(timed_out, key=lambda r: datetime.fromisoformat(r["created_at"]))[:2]
+        assert first["run_id"] != second["run_id"]
+        # The next run came after the first one was stopped, at the next minute.
+        first_ended = datetime.fromisoformat(first["updated_at"])
+        assert datetime.fromisoformat(second["created_at"]) > first_ended, (first, second)
+        assert runs_of(admin, slow_id, status="failure") == []
+        slow = task(admin, slow_id)
+        assert slow["status"] == "started", slow  # not stuck in timed_out: the schedule is alive
+        assert slow["timeout"] == 3
+        for task_of_test in (task_id, slow_id):
+            admin.post("/task/kill", json={"id": task_of_test})
+        for task_of_test in (task_id, slow_id):
+            wait_task_status(admin, task_of_test, {"killed"}, timeout=120)
 
 
 class TestScheduleError:
