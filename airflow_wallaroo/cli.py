@@ -48,8 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_standalone(args.home or _default_home(), port, args.ready_timeout)
     if args.command == "install-dags":
         from airflow_wallaroo.dag_files import install_dag_files
+        from airflow_wallaroo.settings import load_settings
 
-        for path in install_dag_files(args.dags_folder):
+        for path in install_dag_files(args.dags_folder, load_settings().spec_shards):
             print(f"wrote {path}")
         return 0
     if args.command == "sweep":
