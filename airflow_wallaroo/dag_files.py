@@ -28,13 +28,17 @@ def shard_loader_name(shard: int) -> str:
 
 
 def loaders(shards: int) -> dict[str, str]:
-    """The loader files: the packaging DAG, and one per spec shard."""
-    files = {"wallaroo_packaging.py": PACKAGING_LOADER}
-    files.update({shard_loader_name(n): SHARD_LOADER.format(shard=n) for n in range(shards)})
+    """The loader files: one per spec shard, and the packaging DAG.
+
+    The packaging loader comes last: written last, it is the newest file, and the
+    dag-processor (sorting by modification time) parses it first, so uploads work sooner.
+    """
+    files = {shard_loader_name(n): SHARD_LOADER.format(shard=n) for n in range(shards)}
+    files["wallaroo_packaging.py"] = PACKAGING_LOADER
     return files
 
 
-def install_dag_files(dags_folder: Path, shards: int = 16) -> list[Path]:
+def install_dag_files(dags_folder: Path, shards: int = 64) -> list[Path]:
     """Write (atomically, only when changed) every loader file into ``dags_folder``."""
     dags_folder.mkdir(parents=True, exist_ok=True)
     written = []

@@ -38,7 +38,7 @@ WALLAROO_OPTIONS: dict[str, tuple[str, str, str]] = {
         "read it. Empty means ``{data_folder}/specs``.",
     ),
     "spec_shards": (
-        "16",
+        "64",
         "integer",
         "Number of DAG-folder loader files that task specs are spread over; each is parsed alone.",
     ),

@@ -3,7 +3,7 @@
 Two parts, each beside a baseline measured in the same run:
 
 * **Parse** (no stack): N realistic specs (a mix of run_once, run_scheduled and
-  run_continuously) are written with the product's own ``write_spec`` into 16 shards and
+  run_continuously) are written with the product's own ``write_spec`` into 64 shards (``--shards``) and
   parsed with Airflow's ``BundleDagBag``, one loader file per forked process as the
   dag-processor does (it forks a warm process per file). Baseline: the same N specs behind
   ONE unsharded loader file. The worst file is compared with ``[core] dagbag_import_timeout``
@@ -41,11 +41,12 @@ from multiprocessing.connection import Connection
 import httpx
 
 from dags_factory.spec import TaskSpec, shard_of
+from airflow_wallaroo.get_provider_info import WALLAROO_OPTIONS
 from tests.integration.stack import AirflowStack
 
 KINDS = ("run_once", "run_scheduled", "run_continuously")
-#: spec_shards of the stack: the product default, as the stack sets none.
-STACK_SHARDS = 16
+#: spec_shards of the stack: the product default, unless --airflow-config sets it.
+STACK_SHARDS = int(WALLAROO_OPTIONS["spec_shards"][0])
 #: A cron that does not fire during the bench: existing tasks must not start 10k runs.
 QUIET_CRON = "0 3 1 1 *"
 BUNDLE_NAME = "dags-folder"
@@ -512,8 +513,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,10000", help="task counts, comma-separated, ascending")
-    parser.add_argument("--shards", type=int, default=16,
-                        help="spec_shards of the parse part (product default 16)")
+    parser.add_argument("--shards", type=int, default=STACK_SHARDS,
+                        help=f"spec_shards of the parse part (product default {STACK_SHARDS})")
     parser.add_argument("--rounds", type=int, default=3, help="new tasks timed per level")
     parser.add_argument("--skip-parse", action="store_true")
     parser.add_argument("--skip-stack", action="store_true")

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO
 
 from airflow_wallaroo.dag_files import install_dag_files
+from airflow_wallaroo.get_provider_info import WALLAROO_OPTIONS
 from airflow_wallaroo.standalone.environment import (
     StandaloneLayout,
     build_environment,
@@ -80,7 +81,7 @@ class Supervisor:
         for folder in (self.layout.home, self.layout.component_logs, self.layout.dags_folder):
             folder.mkdir(parents=True, exist_ok=True)
         passwords = ensure_passwords(self.layout.passwords_file, simple_auth_users(self.env))
-        install_dag_files(Path(self.env["AIRFLOW__CORE__DAGS_FOLDER"]), int(self.env.get("AIRFLOW__WALLAROO__SPEC_SHARDS", "16")))
+        install_dag_files(Path(self.env["AIRFLOW__CORE__DAGS_FOLDER"]), int(self.env.get("AIRFLOW__WALLAROO__SPEC_SHARDS", WALLAROO_OPTIONS["spec_shards"][0])))
         self.say(f"airflow-wallaroo standalone: migrating the metadata DB in {self.layout.home}")
         migrate = subprocess.run(
             [AIRFLOW_BIN, "db", "migrate"], env=self.env, capture_output=True, text=True, check=False
