@@ -85,8 +85,8 @@ def time_cp(source: Path, folder: Path, *, fsync: bool = False) -> float:
     return seconds
 
 
-def time_upload(stack: AirflowStack, archive: Path, workspace_id: int) -> tuple[float, int]:
-    """Return the seconds to a 202, and the RSS growth of the api-server meanwhile.
+def time_upload(stack: AirflowStack, archive: Path, workspace_id: int) -> tuple[float, int, str]:
+    """Return the seconds to a 202, the RSS growth of the api-server meanwhile, and the id.
 
     The client is curl, so that the figure is the api-server's, not a Python client's.
     """
@@ -96,7 +96,7 @@ def time_upload(stack: AirflowStack, archive: Path, workspace_id: int) -> tuple[
     sampler.start()
     started = time.perf_counter()
     answer = subprocess.run(
-        ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
+        ["curl", "-sS", "-w", "\n%{http_code}",
          "-H", f"Authorization: Bearer {stack.token('admin')}",
          "-F", f"file=@{archive};type=application/octet-stream",
          "-F", f"metadata={json.dumps({'workspace_id': workspace_id})}",
@@ -106,9 +106,25 @@ def time_upload(stack: AirflowStack, archive: Path, workspace_id: int) -> tuple[
     seconds = time.perf_counter() - started
     sampler.stop_event.set()
     sampler.join()
-    if answer.stdout != "202":
+    body, _, status = answer.stdout.rpartition("\n")
+    if status != "202":
         raise RuntimeError(f"upload failed: {answer.stdout} {answer.stderr}")
-    return seconds, sampler.peak - baseline
+    return seconds, sampler.peak - baseline, json.loads(body)["id"]
+
+
+def wait_packaged(stack: AirflowStack, orchestration_id: str, timeout: float = 600) -> None:
+    """Let packaging (which unpacks the archive: 500 MB more to write) end before the next round.
+
+    Otherwise the next round's cp and upload compete with it for the disk, unevenly.
+    """
+    deadline = time.monotonic() + timeout
+    with stack.client("admin") as client:
+        while time.monotonic() < deadline:
+            status = client.post("/orchestration/get_by_id", json={"id": orchestration_id}).json()["status"]
+            if status in ("ready", "error"):
+                return
+            time.sleep(0.5)
+    raise RuntimeError(f"orchestration {orchestration_id} still packaging after {timeout} s")
 
 
 def main() -> None:
@@ -140,9 +156,10 @@ def main() -> None:
             for round_ in range(args.rounds):
                 cps.append(time_cp(archive, data_folder))
                 synced_cps.append(time_cp(archive, data_folder, fsync=True))
-                seconds, growth = time_upload(stack, archive, workspace_id)
+                seconds, growth, orchestration_id = time_upload(stack, archive, workspace_id)
                 uploads.append(seconds)
                 growths.append(growth)
+                wait_packaged(stack, orchestration_id)
                 # A new round must store a new sha: append a byte-different comment.
                 with zipfile.ZipFile(archive, "a") as zipped:
                     zipped.comment = f"round {round_}".encode()
