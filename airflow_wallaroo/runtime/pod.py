@@ -17,7 +17,9 @@ which has no Airflow. Everything it needs arrives in the pod's environment, set 
    stdout and stderr, which KubernetesPodOperator streams into the Airflow task log.
 
 The exit code is the user code's, so a pod fails exactly when the local runner's run
-would. Setup failures (fetch, checksum, unpack, pip) exit with ``SETUP_FAILED``.
+would. Setup failures (fetch, checksum, unpack, pip) exit with ``SETUP_FAILED``; a
+SIGTERM (the pod being deleted on kill or timeout) stops the user's process group and
+exits with 143.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -77,8 +80,21 @@ def main() -> int:
         print(f"wallaroo: the run could not be prepared: {exc}", file=sys.stderr, flush=True)
         return SETUP_FAILED
     launch = Launch(request)
+    _stop_user_code_on_sigterm(launch)
     launch.start()
     return launch.stream(_echo)
+
+
+def _stop_user_code_on_sigterm(launch: Launch) -> None:
+    """Deleting the pod SIGTERMs the launcher, PID 1 of its container, which has no default
+    handler: without this, the pod would linger until its grace period ends in SIGKILL."""
+
+    def stop(signum: int, frame: object) -> None:
+        print("wallaroo: stopping the run (SIGTERM)", file=sys.stderr, flush=True)
+        launch.kill()
+        sys.exit(128 + signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def _required(name: str) -> str:

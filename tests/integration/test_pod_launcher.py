@@ -258,3 +258,29 @@ def test_the_real_wallaroo_sdk_sees_the_task_and_its_arguments(
     assert "sdk: in_task = True" in result.stdout
     assert f"sdk: task_args = {json.dumps(arguments, sort_keys=True)}" in result.stdout
     assert json.loads((fake_home_root / "jovyan" / "arguments.json").read_text()) == arguments
+
+
+def test_sigterm_stops_the_user_code_at_once(pod_python: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pod deletion (kill, timeout) SIGTERMs the launcher; the user's process group goes with it."""
+    import signal
+    import time
+
+    import psutil
+
+    archive, sha = write_archive(tmp_path, "hello")
+    command, env = pod_environment(monkeypatch, archive.as_uri(), sha, "main.py", None, {"sleep": 120}, tmp_path / "home")
+    full_env = {"PATH": f"{pod_python.parent}:/usr/bin:/bin", "HOME": env["WALLAROO_HOME"], **env}
+    with subprocess.Popen(command, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd="/") as pod:
+        assert pod.stdout is not None
+        for line in pod.stdout:  # wait until the user code runs
+            if "hello: tick" in line:
+                break
+        user_processes = psutil.Process(pod.pid).children(recursive=True)
+        assert user_processes, "the user code runs as the launcher's child"
+        started = time.monotonic()
+        pod.send_signal(signal.SIGTERM)
+        code = pod.wait(timeout=30)
+        stopped_after = time.monotonic() - started
+    assert code == 143
+    assert stopped_after < 10
+    assert not [p for p in user_processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
