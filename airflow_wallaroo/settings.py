@@ -82,7 +82,11 @@ class WallarooSettings:
     api_url: str
     limits: ArchiveLimits
     default_workspace_name: str
-    pod: PodSettings
+
+    @property
+    def pod(self) -> PodSettings:
+        """Read where pods are built only, so a bad ``pod_*`` option never stops the local runner."""
+        return load_pod_settings()
 
 
 def load_settings() -> WallarooSettings:
@@ -106,7 +110,6 @@ def load_settings() -> WallarooSettings:
             min_free_bytes=_int("min_free_bytes"),
         ),
         default_workspace_name=_raw("default_workspace_name"),
-        pod=load_pod_settings(),
     )
 
 

@@ -30,3 +30,21 @@ class TestLoadSettings:
 
     def test_default_workspace_name_keeps_its_spaces(self) -> None:
         assert load_settings().default_workspace_name == "{user} - Default Workspace"
+
+    def test_pod_settings_parse_their_json(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("AIRFLOW__WALLAROO__POD_NODE_SELECTOR", '{"pool": "ml"}')
+        monkeypatch.setenv("AIRFLOW__WALLAROO__POD_IN_CLUSTER", "False")
+        pod = load_settings().pod
+        assert pod.node_selector == {"pool": "ml"}
+        assert pod.in_cluster is False
+        assert pod.resources["requests"]["memory"] == "512Mi"
+
+    def test_a_bad_pod_option_is_named_and_spares_the_local_runner(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("AIRFLOW__WALLAROO__POD_RESOURCES", "{not json")
+        settings = load_settings()
+        assert settings.runner == "local"
+        with pytest.raises(ValueError, match="pod_resources is not valid JSON"):
+            _ = settings.pod
+        monkeypatch.setenv("AIRFLOW__WALLAROO__POD_RESOURCES", "[]")
+        with pytest.raises(ValueError, match="pod_resources must be a JSON dict"):
+            load_settings().pod
