@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from dataclasses import dataclass
@@ -83,7 +84,7 @@ class WallarooSettings:
     limits: ArchiveLimits
     default_workspace_name: str
 
-    @property
+    @functools.cached_property
     def pod(self) -> PodSettings:
         """Read where pods are built only, so a bad ``pod_*`` option never stops the local runner."""
         return load_pod_settings()

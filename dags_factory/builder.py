@@ -12,11 +12,12 @@ RUN_TASK_ID = "run_orchestration"
 MAX_OVERLAPPING_RUNS = 16
 
 
-def build_task_dag(spec: TaskSpec, runner: str = "local") -> Any:
+def build_task_dag(spec: TaskSpec, runner: str = "local", settings: Any = None) -> Any:
     """Build the DAG of one task: its schedule from the kind, one task that runs the code.
 
     ``runner`` is ``local`` (a subprocess in the orchestration's venv) or ``kubernetes``
-    (a pod through KubernetesPodOperator, which needs the ``kubernetes`` extra).
+    (a pod through KubernetesPodOperator, which needs the ``kubernetes`` extra), built
+    from ``settings`` (read here if not given: callers building many DAGs pass them once).
     """
     from airflow.sdk import DAG
 
@@ -56,7 +57,7 @@ def build_task_dag(spec: TaskSpec, runner: str = "local") -> Any:
             from airflow_wallaroo.runners.kubernetes import build_pod_operator
             from airflow_wallaroo.settings import load_settings
 
-            build_pod_operator(spec, load_settings(), RUN_TASK_ID)
+            build_pod_operator(spec, settings or load_settings(), RUN_TASK_ID)
         elif runner == "local":
             LocalOrchestrationOperator(
                 task_id=RUN_TASK_ID,

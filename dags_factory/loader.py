@@ -22,23 +22,14 @@ log = logging.getLogger(__name__)
 ERRORS_FOLDER = ".errors"
 
 
-def spec_folder() -> Path:
-    from airflow_wallaroo.settings import load_settings
-
-    return load_settings().spec_folder
-
-
-def _runner() -> str:
-    from airflow_wallaroo.settings import load_settings
-
-    return load_settings().runner
-
-
 def load_shard(shard: int, namespace: dict[str, Any], folder: Path | None = None) -> int:
     """Build the DAGs of every spec in ``shard`` into ``namespace``; return how many."""
     from airflow.sdk import get_parsing_context
 
-    root = folder or spec_folder()
+    from airflow_wallaroo.settings import load_settings
+
+    settings = load_settings()  # once per shard, not once per DAG
+    root = folder or settings.spec_folder
     shard_folder = root / f"shard_{shard:02d}"
     wanted = get_parsing_context().dag_id
     if wanted is not None:
@@ -47,13 +38,12 @@ def load_shard(shard: int, namespace: dict[str, Any], folder: Path | None = None
         candidates = [shard_folder / f"{wanted.removeprefix('wallaroo_task_')}.json"]
     else:
         candidates = sorted(shard_folder.glob("*.json")) if shard_folder.is_dir() else []
-    runner = _runner() if candidates else "local"
     built = 0
     for path in candidates:
         task_id = path.stem
         try:
             spec = TaskSpec.from_json(path.read_text())
-            namespace[spec.dag_id] = build_task_dag(spec, runner=runner)
+            namespace[spec.dag_id] = build_task_dag(spec, runner=settings.runner, settings=settings)
             _clear_error(root, task_id)
             built += 1
         except FileNotFoundError:

@@ -31,14 +31,19 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def pod_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A venv like the runtime image's: Python 3.11 plus airflow-wallaroo without dependencies."""
-    venv = tmp_path_factory.mktemp("pod-image") / "venv"
+    return runtime_image_venv(tmp_path_factory.mktemp("pod-image") / "venv")
+
+
+def runtime_image_venv(venv: Path, requirements: Path | None = None) -> Path:
+    """Build a venv as ``docs/kubernetes/runtime.Dockerfile`` builds the image; return its python."""
     uv = Path(sys.executable).parent / "uv"
+    python = venv / "bin" / "python"
     subprocess.run([str(uv), "venv", "--quiet", "--seed", "--python", sys.executable, str(venv)], check=True)
-    subprocess.run(
-        [str(uv), "pip", "install", "--quiet", "--no-deps", "--python", str(venv / "bin" / "python"), str(REPO)],
-        check=True,
-    )
-    return venv / "bin" / "python"
+    subprocess.run([str(uv), "pip", "install", "--quiet", "--no-deps", "--python", str(python), str(REPO)], check=True)
+    if requirements is not None:
+        subprocess.run([str(uv), "pip", "install", "--quiet", "--python", str(python), "-r", str(requirements)],
+                       check=True, timeout=900)
+    return python
 
 
 def pod_environment(monkeypatch: pytest.MonkeyPatch, archive_url: str, sha: str, entrypoint: str,
@@ -175,13 +180,7 @@ print("sdk: task_args =", json.dumps(client.task_args(), sort_keys=True), flush=
 @pytest.fixture(scope="module")
 def sdk_pod_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The runtime image built with ``WALLAROO_SDK_VERSION``: the pod venv plus the pinned SDK."""
-    venv = tmp_path_factory.mktemp("pod-image-sdk") / "venv"
-    uv = Path(sys.executable).parent / "uv"
-    python = venv / "bin" / "python"
-    subprocess.run([str(uv), "venv", "--quiet", "--seed", "--python", sys.executable, str(venv)], check=True)
-    subprocess.run([str(uv), "pip", "install", "--quiet", "--no-deps", "--python", str(python), str(REPO)], check=True)
-    subprocess.run([str(uv), "pip", "install", "--quiet", "--python", str(python), "-r", str(SDK_REQUIREMENTS)], check=True, timeout=900)
-    return python
+    return runtime_image_venv(tmp_path_factory.mktemp("pod-image-sdk") / "venv", SDK_REQUIREMENTS)
 
 
 def mint_archive_token(stack, orchestration_id: str) -> str:
