@@ -120,10 +120,14 @@ def kill_task(body: TaskIdRequest, caller: CallerDep, session: SessionDep) -> Ta
     """Stop the task for good: its runs are stopped, no more start, its logs are deleted."""
     settings = load_settings()
     task = tasks.require_task(session, caller, body.id)
-    if not task.killed:
-        task_control.kill_task(session, task)
-        task_control.finish_kill_later(task.id)
-    return TaskResponse.of(tasks.describe(session, settings, [task])[0], settings.runner)
+    if task.killed:
+        return TaskResponse.of(tasks.describe(session, settings, [task])[0], settings.runner)
+    task_control.kill_task(session, task)
+    # Described before the cleanup starts: the answer is the request's state, pending_kill,
+    # never a race with a cleanup that can finish within milliseconds.
+    answer = TaskResponse.of(tasks.describe(session, settings, [task])[0], settings.runner)
+    task_control.finish_kill_later(task.id)
+    return answer
 
 
 @router.post("/pause", status_code=202)
