@@ -17,7 +17,8 @@ def free_port() -> int:
     """Return a TCP port that is free on 127.0.0.1 right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,7 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     standalone.add_argument(
         "--home", type=Path, default=None, help="AIRFLOW_HOME (default: $AIRFLOW_HOME or ./.airflow-home)"
     )
-    standalone.add_argument("--ready-timeout", type=float, default=180.0, help="seconds to wait for readiness")
+    standalone.add_argument(
+        "--ready-timeout", type=float, default=180.0, help="seconds to wait for readiness"
+    )
     install = commands.add_parser("install-dags", help="write the loader files of our DAGs into a DAG folder")
     install.add_argument("dags_folder", type=Path)
     commands.add_parser("sweep", help="remove leftovers of crashed uploads now")
@@ -47,21 +50,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         port = args.port or free_port()
         return run_standalone(args.home or _default_home(), port, args.ready_timeout)
     if args.command == "install-dags":
-        from airflow_wallaroo.dag_files import install_dag_files
+        from airflow_wallaroo.core.dag_files import install_dag_files
         from airflow_wallaroo.settings import load_settings
 
         for path in install_dag_files(args.dags_folder, load_settings().spec_shards):
             print(f"wrote {path}")
         return 0
     if args.command == "sweep":
-        from airflow_wallaroo.maintenance import sweep_leftovers
         from airflow_wallaroo.settings import load_settings
+        from airflow_wallaroo.usecases.heal import sweep_leftovers
 
         print(sweep_leftovers(load_settings()))
         return 0
     if args.command == "reconcile":
-        from airflow_wallaroo.maintenance import reconcile
         from airflow_wallaroo.settings import load_settings
+        from airflow_wallaroo.usecases.heal import reconcile
 
         print(f"re-rendered {reconcile(load_settings())} task specs")
         return 0

@@ -72,20 +72,32 @@ WALLAROO_OPTIONS: dict[str, tuple[str, str, str]] = {
         "stdlib-only runtime, built from ``docs/kubernetes/runtime.Dockerfile``.",
     ),
     "pod_namespace": ("default", "string", "Namespace that task-run pods are created in."),
-    "pod_service_account": ("", "string", "Service account of task-run pods; empty means the namespace's default."),
+    "pod_service_account": (
+        "",
+        "string",
+        "Service account of task-run pods; empty means the namespace's default.",
+    ),
     "pod_resources": (
         '{"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"memory": "4Gi"}}',
         "string",
         "Container resources of task-run pods, as JSON ``{requests, limits}``.",
     ),
     "pod_node_selector": ("{}", "string", "Node selector of task-run pods, as a JSON object."),
-    "pod_tolerations": ("[]", "string", "Tolerations of task-run pods, as a JSON list of Kubernetes tolerations."),
+    "pod_tolerations": (
+        "[]",
+        "string",
+        "Tolerations of task-run pods, as a JSON list of Kubernetes tolerations.",
+    ),
     "pod_in_cluster": (
         "True",
         "boolean",
         "Create pods with the worker's in-cluster credentials; ``False`` uses ``kubernetes_conn_id``.",
     ),
-    "kubernetes_conn_id": ("kubernetes_default", "string", "Airflow connection used when ``pod_in_cluster`` is false."),
+    "kubernetes_conn_id": (
+        "kubernetes_default",
+        "string",
+        "Airflow connection used when ``pod_in_cluster`` is false.",
+    ),
     "pod_archive_source": (
         "api",
         "string",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from airflow.plugins_manager import AirflowPlugin
 
 from airflow_wallaroo import listeners as run_listeners
@@ -13,6 +15,9 @@ class WallarooPlugin(AirflowPlugin):
     """Serves ``/v1/api/...`` from Airflow's api-server, with Airflow's own auth."""
 
     name = "wallaroo"
-    timetables = TIMETABLES
-    listeners = [run_listeners]
-    fastapi_apps = [{"app": LazyApiApp(), "url_prefix": "/v1", "name": "Wallaroo ML Workload Orchestration API"}]
+    # AirflowPlugin declares these as plain class attributes, lists of Any.
+    timetables: list[Any] = list(TIMETABLES)  # noqa: RUF012
+    listeners: list[Any] = [run_listeners]  # noqa: RUF012
+    fastapi_apps: list[Any] = [  # noqa: RUF012
+        {"app": LazyApiApp(), "url_prefix": "/v1", "name": "Wallaroo ML Workload Orchestration API"}
+    ]

@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from airflow_wallaroo.airflow_compat.config import airflow_home, api_base_url, config_get
+from airflow_wallaroo.core.layout import DataLayout
 from airflow_wallaroo.get_provider_info import WALLAROO_OPTIONS
 
 SECTION = "wallaroo"
 
+__all__ = [
+    "ArchiveLimits",
+    "PodSettings",
+    "WallarooSettings",
+    "airflow_home",
+    "load_pod_settings",
+    "load_settings",
+]
+
 
 def _raw(option: str) -> str:
-    from airflow.configuration import conf
-
-    return conf.get(SECTION, option, fallback=WALLAROO_OPTIONS[option][0]) or ""
+    return config_get(SECTION, option, fallback=WALLAROO_OPTIONS[option][0])
 
 
 def _int(option: str) -> int:
@@ -34,13 +42,6 @@ def _json(option: str, kind: type) -> Any:
     if not isinstance(value, kind):
         raise ValueError(f"[{SECTION}] {option} must be a JSON {kind.__name__}")
     return value
-
-
-def airflow_home() -> Path:
-    """Return AIRFLOW_HOME as Airflow itself resolves it."""
-    from airflow.configuration import AIRFLOW_HOME
-
-    return Path(os.path.expanduser(AIRFLOW_HOME))
 
 
 @dataclass(frozen=True)
@@ -89,20 +90,21 @@ class WallarooSettings:
         """Read where pods are built only, so a bad ``pod_*`` option never stops the local runner."""
         return load_pod_settings()
 
+    @property
+    def layout(self) -> DataLayout:
+        return DataLayout(data_folder=self.data_folder, spec_folder=self.spec_folder)
+
 
 def load_settings() -> WallarooSettings:
     """Read the ``[wallaroo]`` section now; callers should not cache it across config reloads."""
-    from airflow.configuration import conf
-
-    data_folder = Path(_raw("data_folder") or airflow_home() / "wallaroo")
-    api_url = _raw("api_url") or conf.get("api", "base_url", fallback="") or ""
+    defaults = DataLayout.under(Path(_raw("data_folder") or airflow_home() / "wallaroo"))
     return WallarooSettings(
         runner=_raw("runner"),
-        data_folder=data_folder,
-        artifact_store=_raw("artifact_store") or str(data_folder / "artifacts"),
-        spec_folder=Path(_raw("spec_folder") or data_folder / "specs"),
+        data_folder=defaults.data_folder,
+        artifact_store=_raw("artifact_store") or str(defaults.default_artifact_store),
+        spec_folder=Path(_raw("spec_folder")) if _raw("spec_folder") else defaults.spec_folder,
         spec_shards=_int("spec_shards"),
-        api_url=api_url.rstrip("/"),
+        api_url=(_raw("api_url") or api_base_url()).rstrip("/"),
         limits=ArchiveLimits(
             max_archive_bytes=_int("max_archive_bytes"),
             max_entries=_int("max_archive_entries"),

@@ -13,10 +13,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from airflow.timetables.base import DagRunInfo, DataInterval, Timetable, TimeRestriction
+from airflow.sdk import timezone
+from airflow.timetables.base import DagRunInfo, DataInterval, TimeRestriction, Timetable
 from airflow.timetables.simple import ContinuousTimetable
 from airflow.timetables.trigger import CronTriggerTimetable
-from airflow.utils import timezone
 
 
 class OneRunTimetable(Timetable):

@@ -70,8 +70,10 @@ def wait(probe, what: str, timeout: float, interval: float = 0.05):
 
 
 def airflow_log_events(airflow: httpx.Client, dag_id: str, run_id: str, task_id: str) -> list[dict]:
-    answer = airflow.get(f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/logs/1",
-                         headers={"Accept": "application/json"})
+    answer = airflow.get(
+        f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/logs/1",
+        headers={"Accept": "application/json"},
+    )
     if answer.status_code != 200:
         return []
     return [e for e in answer.json().get("content", []) if isinstance(e, dict)]
@@ -82,6 +84,6 @@ def parse_time(text: str) -> datetime:
     if "." in text:  # trim nanoseconds to microseconds for fromisoformat
         head, tail = text.split(".", 1)
         digits = tail[: len(tail) - len(tail.lstrip("0123456789"))]
-        zone = tail[len(digits):]
+        zone = tail[len(digits) :]
         text = f"{head}.{digits[:6]}{zone}"
     return datetime.fromisoformat(text)

@@ -10,6 +10,7 @@ DagRun's start_date. Target: p50 <= 2 s.
 from __future__ import annotations
 
 import argparse
+import itertools
 import statistics
 import tempfile
 from pathlib import Path
@@ -20,6 +21,7 @@ from tests.integration.stack import AirflowStack
 
 def gaps(stack: AirflowStack, dag_id: str, runs: int) -> list[float]:
     with stack.airflow_api() as airflow:
+
         def enough():
             answer = airflow.get(f"/dags/{dag_id}/dagRuns", params={"order_by": "start_date", "limit": 100})
             if answer.status_code != 200:  # the DAG is not serialized yet
@@ -31,7 +33,7 @@ def gaps(stack: AirflowStack, dag_id: str, runs: int) -> list[float]:
     done.sort(key=lambda r: r["start_date"])
     return [
         (parse_time(nxt["start_date"]) - parse_time(prev["end_date"])).total_seconds()
-        for prev, nxt in zip(done, done[1:])
+        for prev, nxt in itertools.pairwise(done)
     ]
 
 
@@ -44,14 +46,17 @@ def main() -> None:
         try:
             workspace, orchestration = ready_hello(stack)
             with stack.client("admin") as client:
-                task_id = client.post("/task/run_continuously", json={
-                    "workspace_id": workspace, "orch_id": orchestration, "name": "p6", "json": {}}).json()["id"]
+                task_id = client.post(
+                    "/task/run_continuously",
+                    json={"workspace_id": workspace, "orch_id": orchestration, "name": "p6", "json": {}},
+                ).json()["id"]
             with stack.airflow_api() as airflow:
                 airflow.patch("/dags/bench_baseline_continuous", json={"is_paused": False}).raise_for_status()
             mine = gaps(stack, f"wallaroo_task_{task_id}", args.runs)
             theirs = gaps(stack, "bench_baseline_continuous", args.runs)
         finally:
             stack.stop()
+
     def p(values: list[float], q: float) -> float:
         return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
 

@@ -34,13 +34,14 @@ import time
 import traceback
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from pathlib import Path
+from datetime import UTC, datetime
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 import httpx
 
-from dags_factory.spec import TaskSpec, shard_of
+from airflow_wallaroo.core.naming import shard_of
+from airflow_wallaroo.core.spec import TaskSpec
 from airflow_wallaroo.get_provider_info import WALLAROO_OPTIONS
 from tests.integration.stack import AirflowStack
 
@@ -97,30 +98,31 @@ def isolate_airflow(scratch: Path) -> None:
 
 def realistic_specs(count: int) -> list[TaskSpec]:
     """``count`` TaskSpecs as the API would render them: the three kinds in turn, UUIDs,
-    a real-looking sha, arguments and an api_url, so a DAG costs what a real one costs."""
-    created = datetime.now(timezone.utc).replace(microsecond=0)
+    a real-looking sha and arguments, so a DAG costs what a real one costs."""
+    created = datetime.now(UTC).replace(microsecond=0)
     orchestrations = [(str(uuid.uuid4()), uuid.uuid4().hex * 2, f"orch-{n}") for n in range(20)]
     specs = []
     for i in range(count):
         kind = KINDS[i % len(KINDS)]
         orch_id, sha, orch_name = orchestrations[i % len(orchestrations)]
-        specs.append(TaskSpec(
-            task_id=str(uuid.uuid4()),
-            kind=kind,
-            name=f"p3-{kind}-{i}",
-            workspace_id=1 + i % 7,
-            owner_id="admin",
-            orch_id=orch_id,
-            orch_sha=sha,
-            orch_name=orch_name,
-            entrypoint="main.py",
-            arguments={"index": i, "model": "resnet50", "batch": 64},
-            first_run_id=str(uuid.uuid4()),
-            created_at=created.isoformat(),
-            schedule="0 3 * * *" if kind == "run_scheduled" else None,
-            timeout=600 if i % 2 else None,
-            api_url="http://127.0.0.1:8080",
-        ))
+        specs.append(
+            TaskSpec(
+                task_id=str(uuid.uuid4()),
+                kind=kind,
+                name=f"p3-{kind}-{i}",
+                workspace_id=1 + i % 7,
+                owner_id="admin",
+                orch_id=orch_id,
+                orch_sha=sha,
+                orch_name=orch_name,
+                entrypoint="main.py",
+                arguments={"index": i, "model": "resnet50", "batch": 64},
+                first_run_id=str(uuid.uuid4()),
+                created_at=created.isoformat(),
+                schedule="0 3 * * *" if kind == "run_scheduled" else None,
+                timeout=600 if i % 2 else None,
+            )
+        )
     return specs
 
 
@@ -128,7 +130,7 @@ def write_layout(root: Path, specs: list[TaskSpec], shards: int) -> tuple[Path, 
     """Write specs and loader files exactly as the product does; return (dags, spec folder)."""
     from dataclasses import replace
 
-    from airflow_wallaroo.dag_files import install_dag_files
+    from airflow_wallaroo.core.dag_files import install_dag_files
     from airflow_wallaroo.services.specs import write_spec
     from airflow_wallaroo.settings import load_settings
 
@@ -154,15 +156,19 @@ def _parse_in_child(loader: Path, dags: Path, spec_folder: Path, conn: Connectio
         from airflow.serialization.serialized_objects import DagSerialization
 
         started = time.perf_counter()
-        bag = BundleDagBag(dag_folder=str(loader), bundle_path=dags, bundle_name=BUNDLE_NAME,
-                           load_op_links=False)
+        bag = BundleDagBag(
+            dag_folder=str(loader), bundle_path=dags, bundle_name=BUNDLE_NAME, load_op_links=False
+        )
         imported = time.perf_counter()
         for dag in bag.dags.values():
             DagSerialization.to_dict(dag)
         serialized = time.perf_counter()
-        conn.send(FileParse(loader.name, imported - started, serialized - imported, bag.size(),
-                            dict(bag.import_errors)))
-    except BaseException:  # report, never hang the parent
+        conn.send(
+            FileParse(
+                loader.name, imported - started, serialized - imported, bag.size(), dict(bag.import_errors)
+            )
+        )
+    except BaseException:  # noqa: BLE001 - report, never hang the parent
         conn.send(traceback.format_exc())
     finally:
         conn.close()
@@ -191,8 +197,8 @@ def parse_file(loader: Path, dags: Path, spec_folder: Path) -> FileParse:
 
 def warm_like_the_dag_processor() -> None:
     """Import what the dag-processor manager has imported before it forks a parser."""
-    import airflow.dag_processing.dagbag  # noqa: F401
-    import airflow.dag_processing.processor  # noqa: F401
+    import airflow.dag_processing.dagbag
+    import airflow.dag_processing.processor
     import airflow.serialization.serialized_objects  # noqa: F401
 
 
@@ -201,10 +207,11 @@ def measure_parse(scratch: Path, size: int, shards: int) -> ParseResult:
     specs = realistic_specs(size)
     sharded_dags, sharded_specs = write_layout(scratch / f"sharded-{size}", specs, shards)
     single_dags, single_specs = write_layout(scratch / f"unsharded-{size}", specs, 1)
-    from airflow_wallaroo.dag_files import shard_loader_name
+    from airflow_wallaroo.core.naming import shard_loader_name
 
-    per_file = [parse_file(sharded_dags / shard_loader_name(n), sharded_dags, sharded_specs)
-                for n in range(shards)]
+    per_file = [
+        parse_file(sharded_dags / shard_loader_name(n), sharded_dags, sharded_specs) for n in range(shards)
+    ]
     unsharded = parse_file(single_dags / shard_loader_name(0), single_dags, single_specs)
     result = ParseResult(size, per_file, unsharded)
     check_parse(result)
@@ -226,8 +233,10 @@ def airflow_timeouts() -> tuple[float, float]:
     """The configured ``dagbag_import_timeout`` and ``dag_file_processor_timeout``, in seconds."""
     from airflow.configuration import conf
 
-    return (conf.getfloat("core", "dagbag_import_timeout"),
-            conf.getfloat("dag_processor", "dag_file_processor_timeout"))
+    return (
+        conf.getfloat("core", "dagbag_import_timeout"),
+        conf.getfloat("dag_processor", "dag_file_processor_timeout"),
+    )
 
 
 def report_parse(result: ParseResult, import_timeout: float, processor_timeout: float) -> None:
@@ -243,16 +252,24 @@ def report_parse(result: ParseResult, import_timeout: float, processor_timeout: 
     def verdict(seconds: float, limit: float) -> str:
         return f"{seconds / limit:5.1%} of {limit:.0f} s -> {'TIMES OUT' if seconds >= limit else 'ok'}"
 
-    print(f"  N = {result.size}: {len(shards)} shards of {sizes[0]}..{sizes[-1]} DAGs; found "
-          f"{sum(sizes)}/{result.size} DAGs sharded, {single.dags}/{result.size} unsharded, 0 import errors")
+    print(
+        f"  N = {result.size}: {len(shards)} shards of {sizes[0]}..{sizes[-1]} DAGs; found "
+        f"{sum(sizes)}/{result.size} DAGs sharded, {single.dags}/{result.size} unsharded, 0 import errors"
+    )
     print(f"    per shard file, import      : max {worst_import:6.2f} s  mean {mean_import:6.2f} s")
-    print(f"    per shard file, +serialize  : max {worst.total_s:6.2f} s  mean {mean_total:6.2f} s  "
-          f"(all {len(shards)} files: {sum_total:.2f} s)")
-    print(f"    unsharded (1 file) baseline : import {single.import_s:6.2f} s, "
-          f"+serialize {single.total_s:6.2f} s")
-    print(f"    ratio sharded max / unsharded: import {worst_import / single.import_s:.3f}x, "
-          f"+serialize {worst.total_s / single.total_s:.3f}x;  sum of shards / unsharded: "
-          f"{sum_total / single.total_s:.2f}x")
+    print(
+        f"    per shard file, +serialize  : max {worst.total_s:6.2f} s  mean {mean_total:6.2f} s  "
+        f"(all {len(shards)} files: {sum_total:.2f} s)"
+    )
+    print(
+        f"    unsharded (1 file) baseline : import {single.import_s:6.2f} s, "
+        f"+serialize {single.total_s:6.2f} s"
+    )
+    print(
+        f"    ratio sharded max / unsharded: import {worst_import / single.import_s:.3f}x, "
+        f"+serialize {worst.total_s / single.total_s:.3f}x;  sum of shards / unsharded: "
+        f"{sum_total / single.total_s:.2f}x"
+    )
     print(f"    worst shard vs dagbag_import_timeout      : {verdict(worst_import, import_timeout)}")
     print(f"    worst shard vs dag_file_processor_timeout : {verdict(worst.total_s, processor_timeout)}")
     print(f"    unsharded   vs dagbag_import_timeout      : {verdict(single.import_s, import_timeout)}")
@@ -265,9 +282,12 @@ def run_parse_part(sizes: list[int], shards: int) -> None:
         isolate_airflow(scratch)
         warm_like_the_dag_processor()
         import_timeout, processor_timeout = airflow_timeouts()
-        print(f"P3a factory parse: one forked BundleDagBag per loader file, as the dag-processor parses "
-              f"(dagbag_import_timeout {import_timeout:.0f} s, "
-              f"dag_file_processor_timeout {processor_timeout:.0f} s)", flush=True)
+        print(
+            f"P3a factory parse: one forked BundleDagBag per loader file, as the dag-processor parses "
+            f"(dagbag_import_timeout {import_timeout:.0f} s, "
+            f"dag_file_processor_timeout {processor_timeout:.0f} s)",
+            flush=True,
+        )
         for size in sizes:
             report_parse(measure_parse(scratch, size, shards), import_timeout, processor_timeout)
             sys.stdout.flush()
@@ -318,8 +338,8 @@ def insert_tasks(count: int, orch_id: str) -> None:
     from airflow.utils.session import create_session
     from sqlalchemy import insert
 
+    from airflow_wallaroo.core.timeutil import utcnow
     from airflow_wallaroo.store.tables import OrchestrationRow, TaskRow
-    from airflow_wallaroo.timeutil import utcnow
 
     with create_session(scoped=False) as session:
         orchestration = session.get(OrchestrationRow, orch_id)
@@ -328,12 +348,22 @@ def insert_tasks(count: int, orch_id: str) -> None:
         now = utcnow()
         rows = [
             {
-                "id": str(uuid.uuid4()), "name": f"p3-existing-{n}", "kind": "run_scheduled",
-                "workspace_id": orchestration.workspace_id, "orch_id": orchestration.id,
+                "id": str(uuid.uuid4()),
+                "name": f"p3-existing-{n}",
+                "kind": "run_scheduled",
+                "workspace_id": orchestration.workspace_id,
+                "orch_id": orchestration.id,
                 "orch_sha": orchestration.sha,
-                "owner_id": orchestration.owner_id, "schedule": QUIET_CRON, "timeout": None,
-                "arguments": f'{{"index": {n}}}', "debug": False, "first_run_id": str(uuid.uuid4()),
-                "killed": False, "paused": False, "created_at": now, "updated_at": now,
+                "owner_id": orchestration.owner_id,
+                "schedule": QUIET_CRON,
+                "timeout": None,
+                "arguments": f'{{"index": {n}}}',
+                "debug": False,
+                "first_run_id": str(uuid.uuid4()),
+                "killed": False,
+                "paused": False,
+                "created_at": now,
+                "updated_at": now,
             }
             for n in range(count)
         ]
@@ -344,8 +374,8 @@ def insert_tasks(count: int, orch_id: str) -> None:
 def time_reconcile() -> None:
     """(Runs inside the stack's environment.) Time the product's reconcile, the function behind
     ``airflow-wallaroo reconcile`` and the api-server's start-up step, without interpreter start."""
-    from airflow_wallaroo.maintenance import reconcile
     from airflow_wallaroo.settings import load_settings
+    from airflow_wallaroo.usecases.heal import reconcile
 
     settings = load_settings()
     started = time.perf_counter()
@@ -358,8 +388,14 @@ def helper(stack: AirflowStack, *args: str) -> str:
     env = stack_env(stack)
     repo = str(Path(__file__).resolve().parents[1])  # appended: whatever PYTHONPATH already says wins
     env["PYTHONPATH"] = os.pathsep.join(p for p in (env.get("PYTHONPATH", ""), repo) if p)
-    done = subprocess.run([sys.executable, "-m", "bench.factory_parse", *args], env=env, capture_output=True,
-                          text=True, cwd=stack.home)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.factory_parse", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=stack.home,
+        check=False,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"helper {args} failed:\n{done.stderr[-3000:]}")
     return done.stdout
@@ -409,7 +445,7 @@ def new_task_liveness(stack: AirflowStack, workspace: int, orchestration: str) -
     from bench._common import parse_time, wait
 
     with stack.client("admin") as client, stack.airflow_api() as airflow:
-        started_wall, started = datetime.now(timezone.utc), time.monotonic()
+        started_wall, started = datetime.now(UTC), time.monotonic()
         body = {"workspace_id": workspace, "orch_id": orchestration, "json": {}}
         answer = client.post("/task/run_once", json=body)
         answer.raise_for_status()
@@ -428,12 +464,16 @@ def new_task_liveness(stack: AirflowStack, workspace: int, orchestration: str) -
             return lines[0] if lines else None
 
         line = wait(first_line, f"the first user line of task {task_id}", 300, 0.2)
-    return Liveness(visible_after[0], (parse_time(line.split(" ", 1)[0]) - started_wall).total_seconds(),
-                    shard_of(task_id, STACK_SHARDS))
+    return Liveness(
+        visible_after[0],
+        (parse_time(line.split(" ", 1)[0]) - started_wall).total_seconds(),
+        shard_of(task_id, STACK_SHARDS),
+    )
 
 
-def measure_level(stack: AirflowStack, existing: int, workspace: int, orchestration: str, rounds: int,
-                  note: str = "") -> Level:
+def measure_level(
+    stack: AirflowStack, existing: int, workspace: int, orchestration: str, rounds: int, note: str = ""
+) -> Level:
     """Time ``rounds`` new tasks one after another, then check import errors and a no-op reconcile."""
     results = [new_task_liveness(stack, workspace, orchestration) for _ in range(rounds)]
     with stack.airflow_api() as airflow:
@@ -444,22 +484,28 @@ def measure_level(stack: AirflowStack, existing: int, workspace: int, orchestrat
 def report_levels(levels: list[Level]) -> None:
     """Print each level beside the 0-task baseline, and whether the 5 s target holds at the largest."""
     base = levels[0]
-    print("  existing | new DAG on /api/v2: median, ratio | first user line: median, ratio | "
-          "each round: visible/first line s [shard] | no-op reconcile, ratio | import errors")
+    print(
+        "  existing | new DAG on /api/v2: median, ratio | first user line: median, ratio | "
+        "each round: visible/first line s [shard] | no-op reconcile, ratio | import errors"
+    )
     for level in levels:
         label = f"{level.existing}" + (" (base)" if level is base else "")
         each = ", ".join(f"{r.dag_visible_s:.1f}/{r.first_line_s:.1f} [{r.shard:02d}]" for r in level.rounds)
-        print(f"  {label:>8} | {level.visible:6.2f} s {level.visible / base.visible:6.2f}x | "
-              f"{level.first_line:6.2f} s {level.first_line / base.first_line:6.2f}x | {each} | "
-              f"{level.reconcile_noop_s:5.2f} s {level.reconcile_noop_s / base.reconcile_noop_s:5.2f}x | "
-              f"{level.import_errors}")
+        print(
+            f"  {label:>8} | {level.visible:6.2f} s {level.visible / base.visible:6.2f}x | "
+            f"{level.first_line:6.2f} s {level.first_line / base.first_line:6.2f}x | {each} | "
+            f"{level.reconcile_noop_s:5.2f} s {level.reconcile_noop_s / base.reconcile_noop_s:5.2f}x | "
+            f"{level.import_errors}"
+        )
     for level in levels[1:]:
         if level.load_note:
             print(f"  {level.existing} existing: {level.load_note}")
     top = levels[-1]
     met = "MET" if top.visible <= TTL_TARGET_SECONDS else "NOT MET"
-    print(f"  target new DAG live <= {TTL_TARGET_SECONDS:.0f} s at {top.existing} existing tasks: {met} "
-          f"(median {top.visible:.2f} s, worst {max(r.dag_visible_s for r in top.rounds):.2f} s)")
+    print(
+        f"  target new DAG live <= {TTL_TARGET_SECONDS:.0f} s at {top.existing} existing tasks: {met} "
+        f"(median {top.visible:.2f} s, worst {max(r.dag_visible_s for r in top.rounds):.2f} s)"
+    )
     clean = all(level.import_errors == 0 for level in levels)
     print(f"  import errors on the stack: {'none' if clean else 'SOME'}")
 
@@ -473,14 +519,21 @@ def keep_logs(stack: AirflowStack, target: Path | None) -> None:
         print(f"  (stack logs copied to {target})")
 
 
-def run_stack_part(sizes: list[int], rounds: int, logs_to: Path | None, airflow_config: dict[str, str] | None = None) -> None:
+def run_stack_part(
+    sizes: list[int], rounds: int, logs_to: Path | None, airflow_config: dict[str, str] | None = None
+) -> None:
     """Baseline with 0 tasks, then grow to each size and time new tasks again, on one stack."""
     from tests.integration.tasks import ready_example
 
-    print(f"P3b time-to-live of a new run_once task on a SQLite stack (median of {rounds}; "
-          f"baseline: same stack, 0 tasks)", flush=True)
+    print(
+        f"P3b time-to-live of a new run_once task on a SQLite stack (median of {rounds}; "
+        f"baseline: same stack, 0 tasks)",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory(prefix="wallaroo-bench-p3-stack-") as scratch:
-        stack = AirflowStack(home=Path(scratch) / "home", backend="sqlite", extra_env=dict(airflow_config or {}))
+        stack = AirflowStack(
+            home=Path(scratch) / "home", backend="sqlite", extra_env=dict(airflow_config or {})
+        )
         if airflow_config:
             print(f"  with {' '.join(f'{k}={v}' for k, v in airflow_config.items())}", flush=True)
         stack.start()
@@ -495,9 +548,11 @@ def run_stack_part(sizes: list[int], rounds: int, logs_to: Path | None, airflow_
             for size in sizes:
                 reconcile_s = add_existing_tasks(stack, size - existing, orchestration)
                 parsed_s = wait_serialized(stack, size + created, timeout=1800)
-                note = (f"{size - existing} rows inserted; reconcile wrote their specs in "
-                        f"{reconcile_s:.1f} s, the dag-processor serialized them {parsed_s:.1f} s later "
-                        "(context, no baseline)")
+                note = (
+                    f"{size - existing} rows inserted; reconcile wrote their specs in "
+                    f"{reconcile_s:.1f} s, the dag-processor serialized them {parsed_s:.1f} s later "
+                    "(context, no baseline)"
+                )
                 print(f"  ... {size} existing task DAGs serialized", flush=True)
                 existing = size
                 levels.append(measure_level(stack, size, workspace, orchestration, rounds, note))
@@ -510,18 +565,29 @@ def run_stack_part(sizes: list[int], rounds: int, logs_to: Path | None, airflow_
 
 def main() -> None:
     """Stack part first: the parse part imports airflow into this process with a scratch home."""
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="1000,10000", help="task counts, comma-separated, ascending")
-    parser.add_argument("--shards", type=int, default=STACK_SHARDS,
-                        help=f"spec_shards of the parse part (product default {STACK_SHARDS})")
+    parser.add_argument(
+        "--shards",
+        type=int,
+        default=STACK_SHARDS,
+        help=f"spec_shards of the parse part (product default {STACK_SHARDS})",
+    )
     parser.add_argument("--rounds", type=int, default=3, help="new tasks timed per level")
     parser.add_argument("--skip-parse", action="store_true")
     parser.add_argument("--skip-stack", action="store_true")
-    parser.add_argument("--airflow-config", action="append", default=[], metavar="SECTION__KEY=VALUE",
-                        help="extra Airflow config for the stack, e.g. DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL=600")
-    parser.add_argument("--logs-to", type=Path,
-                        help="copy the stack's logs here before its temp home is removed")
+    parser.add_argument(
+        "--airflow-config",
+        action="append",
+        default=[],
+        metavar="SECTION__KEY=VALUE",
+        help="extra Airflow config for the stack, e.g. DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL=600",
+    )
+    parser.add_argument(
+        "--logs-to", type=Path, help="copy the stack's logs here before its temp home is removed"
+    )
     # Internal helper modes, run by the bench itself in the stack's environment:
     parser.add_argument("--insert-tasks", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--orch-id", help=argparse.SUPPRESS)

@@ -13,7 +13,7 @@ import argparse
 import statistics
 import tempfile
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench._common import airflow_log_events, parse_time, ready_hello, start_stack, wait
@@ -22,9 +22,10 @@ from tests.integration.stack import AirflowStack
 
 def ours(stack: AirflowStack, workspace: int, orchestration: str) -> float:
     with stack.client("admin") as client:
-        started = datetime.now(timezone.utc)
-        task_id = client.post("/task/run_once", json={"workspace_id": workspace, "orch_id": orchestration,
-                                                      "json": {}}).json()["id"]
+        started = datetime.now(UTC)
+        task_id = client.post(
+            "/task/run_once", json={"workspace_id": workspace, "orch_id": orchestration, "json": {}}
+        ).json()["id"]
 
         def first_line():
             runs = client.post("/task/list_task_runs", json={"task_id": task_id}).json()
@@ -40,8 +41,10 @@ def ours(stack: AirflowStack, workspace: int, orchestration: str) -> float:
 def baseline(stack: AirflowStack) -> float:
     run_id = f"bench-{uuid.uuid4()}"
     with stack.airflow_api() as airflow:
-        started = datetime.now(timezone.utc)
-        answer = airflow.post("/dags/bench_baseline_manual/dagRuns", json={"dag_run_id": run_id, "logical_date": None})
+        started = datetime.now(UTC)
+        answer = airflow.post(
+            "/dags/bench_baseline_manual/dagRuns", json={"dag_run_id": run_id, "logical_date": None}
+        )
         answer.raise_for_status()
 
         def first_line():
@@ -72,7 +75,9 @@ def main() -> None:
             stack.stop()
     m, t = statistics.median(mine), statistics.median(theirs)
     print(f"P1 run_once -> first user line : median {m:.2f} s  (all: {', '.join(f'{x:.2f}' for x in mine)})")
-    print(f"   baseline (REST-triggered DAG): median {t:.2f} s  (all: {', '.join(f'{x:.2f}' for x in theirs)})")
+    print(
+        f"   baseline (REST-triggered DAG): median {t:.2f} s  (all: {', '.join(f'{x:.2f}' for x in theirs)})"
+    )
     print(f"   ratio                        : {m / t:.2f}x   (target <= 1.2x)")
 
 

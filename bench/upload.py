@@ -11,6 +11,7 @@ Targets (issue 3): RSS growth <= 64 MB, throughput >= 0.5x cp.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -51,10 +52,8 @@ class RssSampler(threading.Thread):
         processes = [self.root, *self.root.children(recursive=True)]
         total = 0
         for process in processes:
-            try:
+            with contextlib.suppress(psutil.Error):
                 total += process.memory_info().rss
-            except psutil.Error:
-                pass
         return total
 
     def run(self) -> None:
@@ -96,12 +95,23 @@ def time_upload(stack: AirflowStack, archive: Path, workspace_id: int) -> tuple[
     sampler.start()
     started = time.perf_counter()
     answer = subprocess.run(
-        ["curl", "-sS", "-w", "\n%{http_code}",
-         "-H", f"Authorization: Bearer {stack.token('admin')}",
-         "-F", f"file=@{archive};type=application/octet-stream",
-         "-F", f"metadata={json.dumps({'workspace_id': workspace_id})}",
-         f"{stack.base_url}/v1/api/orchestration/upload"],
-        capture_output=True, text=True, check=True, timeout=600,
+        [
+            "curl",
+            "-sS",
+            "-w",
+            "\n%{http_code}",
+            "-H",
+            f"Authorization: Bearer {stack.token('admin')}",
+            "-F",
+            f"file=@{archive};type=application/octet-stream",
+            "-F",
+            f"metadata={json.dumps({'workspace_id': workspace_id})}",
+            f"{stack.base_url}/v1/api/orchestration/upload",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
     )
     seconds = time.perf_counter() - started
     sampler.stop_event.set()
@@ -174,8 +184,11 @@ def main() -> None:
     print(f"upload to 202 (curl)   : {up_s:.2f} s  ({size / MB / up_s:.0f} MiB/s)")
     print(f"throughput vs cp       : {cp_s / up_s:.2f}x   (target >= 0.5x)")
     print(f"throughput vs cp+fsync : {synced_s / up_s:.2f}x   (an upload is on disk when it answers 202)")
-    print(f"api-server RSS growth  : peak {max(growths) / MB:.1f} MiB, median {statistics.median(growths) / MB:.1f} MiB"
-          "   (target <= 64 MiB)")
+    print(
+        f"api-server RSS growth  : peak {max(growths) / MB:.1f} MiB, "
+        f"median {statistics.median(growths) / MB:.1f} MiB"
+        "   (target <= 64 MiB)"
+    )
 
 
 if __name__ == "__main__":

@@ -1,1 +1,4 @@
-"""Turns task specs into generated Airflow DAGs (issue 4 fills this in)."""
+"""Turns task specs into generated Airflow DAGs; the packaging DAG.
+
+It depends on ``airflow_wallaroo`` (its core, runners and timetables), never the reverse.
+"""

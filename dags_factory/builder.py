@@ -2,32 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from dags_factory.spec import TaskSpec
+from airflow.sdk import DAG
 
-RUN_TASK_ID = "run_orchestration"
+from airflow_wallaroo.core.naming import PRODUCT_TAG, RUN_TASK_ID
+from airflow_wallaroo.core.spec import TaskSpec
+from airflow_wallaroo.core.vocabulary import TaskKind
+from airflow_wallaroo.runners.base import get_runner
+from airflow_wallaroo.settings import WallarooSettings, load_settings
+from airflow_wallaroo.timetables import OneRunTimetable, UuidContinuousTimetable, UuidCronTimetable
+
 #: Overlapping cron runs are allowed, as the contract says, up to this many at once.
 MAX_OVERLAPPING_RUNS = 16
 
 
-def build_task_dag(spec: TaskSpec, runner: str = "local", settings: Any = None) -> Any:
+def build_task_dag(spec: TaskSpec, settings: WallarooSettings | None = None) -> DAG:
     """Build the DAG of one task: its schedule from the kind, one task that runs the code.
 
-    ``runner`` is ``local`` (a subprocess in the orchestration's venv) or ``kubernetes``
-    (a pod through KubernetesPodOperator, which needs the ``kubernetes`` extra), built
-    from ``settings`` (read here if not given: callers building many DAGs pass them once).
+    The operator comes from the runner named in ``[wallaroo] runner``; ``settings`` are read
+    here if not given (callers building many DAGs pass them once).
     """
-    from airflow.sdk import DAG
-
-    from airflow_wallaroo.runners.local import LocalOrchestrationOperator
-    from airflow_wallaroo.timetables import OneRunTimetable, UuidContinuousTimetable, UuidCronTimetable
-
-    if spec.kind == "run_once":
-        schedule: Any = OneRunTimetable(spec.first_run_id)
+    settings = settings or load_settings()
+    runner = get_runner(settings.runner)
+    schedule: Any
+    if spec.kind == TaskKind.RUN_ONCE:
+        schedule = OneRunTimetable(spec.first_run_id)
         max_active_runs = 1
-    elif spec.kind == "run_scheduled":
+    elif spec.kind == TaskKind.RUN_SCHEDULED:
         schedule = UuidCronTimetable(spec.schedule or "", timezone="UTC")
         max_active_runs = MAX_OVERLAPPING_RUNS
     else:
@@ -41,7 +44,7 @@ def build_task_dag(spec: TaskSpec, runner: str = "local", settings: Any = None) 
         is_paused_upon_creation=False,
         max_active_runs=max_active_runs,
         tags=[
-            "wallaroo",
+            PRODUCT_TAG,
             f"wallaroo:workspace:{spec.workspace_id}",
             f"wallaroo:orchestration:{spec.orch_name}",
             f"wallaroo:kind:{spec.kind}",
@@ -53,18 +56,5 @@ def build_task_dag(spec: TaskSpec, runner: str = "local", settings: Any = None) 
             f"`{spec.task_id}`); changes made here are overwritten by the next reconcile."
         ),
     ) as dag:
-        if runner == "kubernetes":
-            from airflow_wallaroo.runners.kubernetes import build_pod_operator
-            from airflow_wallaroo.settings import load_settings
-
-            build_pod_operator(spec, settings or load_settings(), RUN_TASK_ID)
-        elif runner == "local":
-            LocalOrchestrationOperator(
-                task_id=RUN_TASK_ID,
-                spec=spec.to_json(),
-                execution_timeout=timedelta(seconds=spec.timeout) if spec.timeout else None,
-                retries=0,
-            )
-        else:
-            raise ValueError(f"[wallaroo] runner must be 'local' or 'kubernetes', not {runner!r}")
+        runner.build_operator(spec, settings, task_id=RUN_TASK_ID)
     return dag

@@ -7,6 +7,7 @@ built, as Airflow's parsing context names it.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import tempfile
@@ -14,28 +15,28 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from airflow.sdk import get_parsing_context
+
+from airflow_wallaroo.core.layout import DataLayout
+from airflow_wallaroo.core.naming import task_id_of
+from airflow_wallaroo.core.spec import TaskSpec
+from airflow_wallaroo.settings import load_settings
 from dags_factory.builder import build_task_dag
-from dags_factory.spec import TaskSpec, dag_id_of
 
 log = logging.getLogger(__name__)
-
-ERRORS_FOLDER = ".errors"
 
 
 def load_shard(shard: int, namespace: dict[str, Any], folder: Path | None = None) -> int:
     """Build the DAGs of every spec in ``shard`` into ``namespace``; return how many."""
-    from airflow.sdk import get_parsing_context
-
-    from airflow_wallaroo.settings import load_settings
-
     settings = load_settings()  # once per shard, not once per DAG
-    root = folder or settings.spec_folder
-    shard_folder = root / f"shard_{shard:02d}"
+    layout = settings.layout if folder is None else dataclasses.replace(settings.layout, spec_folder=folder)
+    shard_folder = layout.spec_shard(shard)
     wanted = get_parsing_context().dag_id
     if wanted is not None:
-        if not wanted.startswith("wallaroo_task_"):
+        task_id = task_id_of(wanted)
+        if task_id is None:
             return 0
-        candidates = [shard_folder / f"{wanted.removeprefix('wallaroo_task_')}.json"]
+        candidates = [shard_folder / f"{task_id}.json"]
     else:
         candidates = sorted(shard_folder.glob("*.json")) if shard_folder.is_dir() else []
     built = 0
@@ -43,33 +44,30 @@ def load_shard(shard: int, namespace: dict[str, Any], folder: Path | None = None
         task_id = path.stem
         try:
             spec = TaskSpec.from_json(path.read_text())
-            namespace[spec.dag_id] = build_task_dag(spec, runner=settings.runner, settings=settings)
-            _clear_error(root, task_id)
+            namespace[spec.dag_id] = build_task_dag(spec, settings)
+            _clear_error(layout, task_id)
             built += 1
         except FileNotFoundError:
             continue
-        except Exception as exc:  # one bad spec must not take its shard down
+        except Exception as exc:  # noqa: BLE001 - one bad spec must not take its shard down
             log.error("Skipping the task spec %s (task %s): %s", path, task_id, exc)
-            _record_error(root, task_id, exc)
+            _record_error(layout, task_id, exc)
     return built
 
 
-def _record_error(root: Path, task_id: str, exc: Exception) -> None:
-    errors = root / ERRORS_FOLDER
+def _record_error(layout: DataLayout, task_id: str, exc: Exception) -> None:
     try:
-        errors.mkdir(parents=True, exist_ok=True)
+        layout.spec_errors.mkdir(parents=True, exist_ok=True)
         text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        with tempfile.NamedTemporaryFile("w", dir=errors, delete=False, prefix=".tmp-") as tmp:
+        with tempfile.NamedTemporaryFile("w", dir=layout.spec_errors, delete=False, prefix=".tmp-") as tmp:
             tmp.write(text)
-        os.replace(tmp.name, errors / f"{task_id}.txt")
+        os.replace(tmp.name, layout.spec_error_file(task_id))
     except OSError:
         log.exception("Could not record the spec error of task %s", task_id)
 
 
-def _clear_error(root: Path, task_id: str) -> None:
-    error = root / ERRORS_FOLDER / f"{task_id}.txt"
-    if error.exists():
-        error.unlink(missing_ok=True)
+def _clear_error(layout: DataLayout, task_id: str) -> None:
+    layout.spec_error_file(task_id).unlink(missing_ok=True)
 
 
-__all__ = ["dag_id_of", "load_shard"]
+__all__ = ["load_shard"]

@@ -7,24 +7,26 @@ failed: error), and their log holds the pip output.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
-PACKAGING_DAG_ID = "wallaroo_packaging"
+from airflow.sdk import DAG, task
+
+from airflow_wallaroo.core.naming import PACKAGING_DAG_ID, PACKAGING_TASK_ID, PRODUCT_TAG
+from airflow_wallaroo.packaging.environments import build_environment
+from airflow_wallaroo.runners.base import get_runner
+from airflow_wallaroo.settings import load_settings
+from airflow_wallaroo.store.artifacts import open_artifact_store
+
+__all__ = ["PACKAGING_DAG_ID", "build_packaging_dag", "package_orchestration"]
 
 
 def package_orchestration(conf: dict[str, Any]) -> dict[str, Any]:
     """The task body: fetch the archive and build (or reuse) the environment of its sha."""
-    import tempfile
-    from pathlib import Path
-
-    from airflow_wallaroo.packaging.environments import EnvironmentLayout, build_environment
-    from airflow_wallaroo.settings import load_settings
-    from airflow_wallaroo.store.artifacts import open_artifact_store
-
     settings = load_settings()
     store = open_artifact_store(settings.artifact_store)
     sha = conf["sha"]
-    layout = EnvironmentLayout(settings.data_folder / "envs")
     local = store.local_path(sha)
     with tempfile.TemporaryDirectory(dir=settings.data_folder) as scratch:
         if local is None:
@@ -33,29 +35,31 @@ def package_orchestration(conf: dict[str, Any]) -> dict[str, Any]:
                 while chunk := src.read(4 * 1024 * 1024):
                     dst.write(chunk)
         result = build_environment(
-            layout, sha, local, conf.get("requirements"), log=lambda line: print(line, flush=True),
-            wheelhouse=settings.runner == "kubernetes",
+            settings.layout.envs,
+            sha,
+            local,
+            conf.get("requirements"),
+            log=lambda line: print(line, flush=True),
+            wheelhouse=get_runner(settings.runner).needs_wheelhouse,
         )
     return {"sha": sha, "reused": result.reused, "seconds": round(result.seconds, 3)}
 
 
-def build_packaging_dag() -> Any:
+def build_packaging_dag() -> DAG:
     """Build the packaging DAG: no schedule, created unpaused, runs triggered by the API."""
-    from airflow.sdk import DAG, task
-
     with DAG(
         dag_id=PACKAGING_DAG_ID,
         schedule=None,
         catchup=False,
         is_paused_upon_creation=False,
         max_active_runs=8,
-        tags=["wallaroo", "wallaroo:packaging"],
+        tags=[PRODUCT_TAG, "wallaroo:packaging"],
         doc_md=__doc__,
     ) as dag:
 
-        @task(task_id="build_environment", retries=0)
-        def build_environment(**context: Any) -> dict[str, Any]:
+        @task(task_id=PACKAGING_TASK_ID, retries=0)
+        def build_env(**context: Any) -> dict[str, Any]:
             return package_orchestration(dict(context["dag_run"].conf or {}))
 
-        build_environment()
+        build_env()
     return dag

@@ -8,6 +8,8 @@ import airflow_wallaroo
 from airflow_wallaroo.api.deps import current_caller
 from airflow_wallaroo.api.errors import register_error_handlers
 from airflow_wallaroo.api.routes import health, orchestrations, platform, tasks, workspaces
+from airflow_wallaroo.settings import load_settings
+from airflow_wallaroo.usecases.heal import heal_at_start
 
 ROUTERS = (workspaces.router, orchestrations.router, tasks.router)
 #: Under /api too, but each authenticates for itself (or, like the SDK's config, needs none).
@@ -32,20 +34,5 @@ def create_app() -> FastAPI:
     app.include_router(own_auth)
     app.include_router(health.router)
     register_error_handlers(app)
-    _heal_at_start()
+    heal_at_start(load_settings())
     return app
-
-
-def _heal_at_start() -> None:
-    """Clean what a crash left behind and re-render stale specs; never stop the API over it."""
-    import logging
-
-    from airflow_wallaroo.maintenance import finish_kills, reconcile, sweep_leftovers
-    from airflow_wallaroo.settings import load_settings
-
-    settings = load_settings()
-    for step in (sweep_leftovers, reconcile, finish_kills):
-        try:
-            step(settings)
-        except Exception:  # housekeeping: log it, serve anyway
-            logging.getLogger(__name__).exception("Start-up step %s failed", step.__name__)

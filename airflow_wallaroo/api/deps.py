@@ -4,18 +4,26 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
-from airflow.api_fastapi.common.db.common import SessionDep
-from airflow.api_fastapi.core_api.security import bearer_scheme, get_user, oauth2_scheme
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials
+from sqlalchemy.exc import IntegrityError
 
+from airflow_wallaroo.airflow_compat.auth import BaseUser, bearer_scheme, get_user, oauth2_scheme
+from airflow_wallaroo.airflow_compat.db import SessionDep, new_session
+from airflow_wallaroo.archive_tokens import is_archive_token, verify_archive_token
 from airflow_wallaroo.exceptions import NotAuthenticatedError
-from airflow_wallaroo.services.archive_tokens import is_archive_token, verify_archive_token
-from airflow_wallaroo.services.callers import Caller, ensure_user
-from airflow_wallaroo.settings import load_settings
+from airflow_wallaroo.services.callers import Caller, record_user
+from airflow_wallaroo.settings import WallarooSettings, load_settings
 
-__all__ = ["CallerDep", "SessionDep", "current_caller"]
+__all__ = ["CallerDep", "SessionDep", "SettingsDep", "current_caller"]
+
+
+def current_settings() -> WallarooSettings:
+    """The ``[wallaroo]`` section, read once per request."""
+    return load_settings()
+
+
+SettingsDep = Annotated[WallarooSettings, Depends(current_settings)]
 
 
 async def authenticated_user(
@@ -31,13 +39,28 @@ async def authenticated_user(
     try:
         return await get_user(request, oauth_token, bearer)
     except HTTPException as exc:
-        raise NotAuthenticatedError(f"not authenticated: {exc.detail}; get a token from POST /auth/token") from None
+        raise NotAuthenticatedError(
+            f"not authenticated: {exc.detail}; get a token from POST /auth/token"
+        ) from None
 
 
-def current_caller(session: SessionDep, user: Annotated[BaseUser, Depends(authenticated_user)]) -> Caller:
-    """Return the caller, recording them (and their default workspace) on their first call."""
+def current_caller(settings: SettingsDep, user: Annotated[BaseUser, Depends(authenticated_user)]) -> Caller:
+    """Return the caller, recording them (and their default workspace) on their first call.
+
+    In a short session of its own, committed at once: a later error in the request does
+    not take the new user's workspace back, and no connection is held while the request
+    goes on (an upload's body may take minutes to arrive).
+    """
     caller = Caller(user_id=str(user.get_id()), username=user.get_name(), email=getattr(user, "email", None))
-    ensure_user(session, caller, load_settings().default_workspace_name)
+    for attempt in (1, 2):
+        try:
+            with new_session() as session:
+                record_user(session, caller, settings.default_workspace_name)
+            break
+        except IntegrityError:
+            if attempt == 2:  # pragma: no cover - two lost races in a row
+                raise
+            # Another first call of the same user got there first: the second try finds its rows.
     return caller
 
 
@@ -46,7 +69,7 @@ CallerDep = Annotated[Caller, Depends(current_caller)]
 
 async def archive_reader(
     request: Request,
-    session: SessionDep,
+    settings: SettingsDep,
     oauth_token: Annotated[str | None, Depends(oauth2_scheme)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Caller | None:
@@ -56,7 +79,7 @@ async def archive_reader(
         await verify_archive_token(token, request.query_params.get("id", ""))
         return None
     user = await authenticated_user(request, oauth_token, bearer)
-    return current_caller(session, user)
+    return current_caller(settings, user)
 
 
 ArchiveReaderDep = Annotated[Caller | None, Depends(archive_reader)]

@@ -7,6 +7,8 @@ field; unknown paths 404; anything unexpected a bare 500 without a traceback.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -23,7 +25,7 @@ def error_response(status_code: int, msg: str) -> JSONResponse:
     return JSONResponse(status_code=status_code, content={"msg": msg, "code": status_code})
 
 
-def describe_validation_errors(errors: list[dict]) -> str:
+def describe_validation_errors(errors: Sequence[Mapping[str, Any]]) -> str:
     """Turn pydantic's errors into one sentence that names each bad field."""
     parts = []
     for error in errors:

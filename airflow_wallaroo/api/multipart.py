@@ -16,16 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from python_multipart.multipart import MultipartParser, parse_options_header
+from python_multipart.multipart import MultipartCallbacks, MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
+from airflow_wallaroo.core.layout import INCOMING_PREFIX
 from airflow_wallaroo.exceptions import (
     InsufficientStorageError,
     InvalidRequestError,
     PayloadTooLargeError,
 )
 
-INCOMING_PREFIX = ".tmp-upload-"
 MAX_METADATA_BYTES = 64 * 1024
 #: Multipart framing and small fields on top of the archive itself.
 FRAMING_ALLOWANCE = 1024 * 1024
@@ -66,7 +66,7 @@ class _UploadSink:
         self.part = _PartState()
         self.hasher = hashlib.sha256()
 
-    def callbacks(self) -> dict:
+    def callbacks(self) -> MultipartCallbacks:
         return {
             "on_part_begin": self.on_part_begin,
             "on_header_field": lambda data, start, end: self.part.header_field.extend(data[start:end]),
@@ -125,7 +125,9 @@ class _UploadSink:
             self.part.sink.close()
 
 
-async def receive_upload(request: Request, incoming: Path, *, max_bytes: int, min_free_bytes: int) -> ReceivedUpload:
+async def receive_upload(
+    request: Request, incoming: Path, *, max_bytes: int, min_free_bytes: int
+) -> ReceivedUpload:
     """Stream a multipart upload to ``incoming``; raise a domain error for a bad one.
 
     On any error the partial file is removed, so nothing of a refused upload stays.
@@ -136,7 +138,9 @@ async def receive_upload(request: Request, incoming: Path, *, max_bytes: int, mi
         raise InvalidRequestError("body: expected multipart/form-data with parts 'file' and 'metadata'")
     declared = int(request.headers.get("content-length") or 0)
     if declared > max_bytes + FRAMING_ALLOWANCE:
-        raise PayloadTooLargeError(f"file: the upload ({declared} bytes) is over the limit of {max_bytes} bytes")
+        raise PayloadTooLargeError(
+            f"file: the upload ({declared} bytes) is over the limit of {max_bytes} bytes"
+        )
     incoming.mkdir(parents=True, exist_ok=True)
     if shutil.disk_usage(incoming).free - declared < min_free_bytes:
         raise InsufficientStorageError("file: no storage left for this upload")
@@ -173,11 +177,4 @@ def _write(sink: BinaryIO, chunk: bytes) -> None:
         raise
 
 
-def sweep_incoming(incoming: Path, older_than_seconds: float) -> int:
-    """Remove uploads that a crash left half-written; return how many."""
-    from airflow_wallaroo.store.artifacts import sweep_stale_files
-
-    return sweep_stale_files(incoming, INCOMING_PREFIX, older_than_seconds)
-
-
-__all__ = ["ReceivedUpload", "receive_upload", "sweep_incoming"]
+__all__ = ["ReceivedUpload", "receive_upload"]

@@ -1,13 +1,7 @@
 """One virtualenv per archive sha, built once and shared by every orchestration with it.
 
-No Airflow import here: the packaging task calls it, and issue 5's pods can too.
-Layout under the envs folder::
-
-    <sha>/src/          the unpacked archive (runs copy it into a fresh working dir)
-    <sha>/venv/         the environment, with requirements.txt installed as pinned
-    <sha>/build.json    what was built, when, how long it took
-    builds.log          one line per real build: the build counter
-    .errors/<sha>.txt   the tail of the failed build's output, for the API to show
+No Airflow import here: the packaging task calls it. The folders it writes are
+``EnvironmentLayout``'s (``core/layout.py``).
 
 A build happens in a temporary folder renamed into place only when complete, under
 a per-sha file lock, so concurrent packagings of the same bytes build once.
@@ -29,6 +23,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from airflow_wallaroo.core.layout import EnvironmentLayout
+
+__all__ = ["BuildResult", "EnvironmentBuildError", "EnvironmentLayout", "build_environment"]
+
 Log = Callable[[str], None]
 ERROR_TAIL_LINES = 40
 
@@ -39,42 +37,6 @@ class EnvironmentBuildError(Exception):
     def __init__(self, msg: str, tail: str = "") -> None:
         super().__init__(msg)
         self.tail = tail
-
-
-@dataclass(frozen=True)
-class EnvironmentLayout:
-    """Paths of the built environments under one envs folder."""
-
-    root: Path
-
-    def folder(self, sha: str) -> Path:
-        return self.root / sha
-
-    def python(self, sha: str) -> Path:
-        return self.folder(sha) / "venv" / "bin" / "python"
-
-    def source(self, sha: str) -> Path:
-        return self.folder(sha) / "src"
-
-    def wheelhouse(self, sha: str) -> Path:
-        """Wheels of the pinned requirements, for pods that install offline (runner kubernetes)."""
-        return self.folder(sha) / "wheelhouse"
-
-    def is_built(self, sha: str) -> bool:
-        return (self.folder(sha) / "build.json").is_file()
-
-    def error_file(self, sha: str) -> Path:
-        return self.root / ".errors" / f"{sha}.txt"
-
-    def builds_log(self) -> Path:
-        return self.root / "builds.log"
-
-    def build_count(self, sha: str) -> int:
-        """How many times the environment of ``sha`` was really built (not reused)."""
-        try:
-            return sum(1 for line in self.builds_log().read_text().splitlines() if line.split(" ")[0] == sha)
-        except FileNotFoundError:
-            return 0
 
 
 @dataclass(frozen=True)
@@ -100,19 +62,26 @@ def build_environment(
     """
     started = time.monotonic()
     layout.root.mkdir(parents=True, exist_ok=True)
-    with _locked(layout.root / f".{sha}.lock"):
+    with _locked(layout.lock_file(sha)):
         if layout.is_built(sha):
             log(f"reusing the environment of {sha} built before: {layout.folder(sha)}")
             return BuildResult(sha=sha, reused=True, seconds=time.monotonic() - started)
-        staging = layout.root / f".tmp-{sha}-{uuid.uuid4().hex[:8]}"
+        staging = layout.root / f"{layout.staging_prefix(sha)}{uuid.uuid4().hex[:8]}"
         try:
             _build_into(staging, archive, requirements, log)
             if wheelhouse and requirements:
                 _build_wheelhouse(staging / "wheelhouse", staging / "src" / requirements, log)
             seconds = time.monotonic() - started
-            (staging / "build.json").write_text(
-                json.dumps({"sha": sha, "requirements": requirements, "seconds": round(seconds, 3),
-                            "built_at": time.time(), "python": sys.version.split()[0]})
+            (staging / layout.build_record(sha).name).write_text(
+                json.dumps(
+                    {
+                        "sha": sha,
+                        "requirements": requirements,
+                        "seconds": round(seconds, 3),
+                        "built_at": time.time(),
+                        "python": sys.version.split()[0],
+                    }
+                )
             )
             os.rename(staging, layout.folder(sha))
         except EnvironmentBuildError as failure:
@@ -144,7 +113,18 @@ def _build_into(staging: Path, archive: Path, requirements: str | None, log: Log
         requirements_file = source / requirements
         log(f"installing {requirements} into the environment")
         if uv:
-            _run([uv, "pip", "install", "--python", str(venv / "bin" / "python"), "-r", str(requirements_file)], log)
+            _run(
+                [
+                    uv,
+                    "pip",
+                    "install",
+                    "--python",
+                    str(venv / "bin" / "python"),
+                    "-r",
+                    str(requirements_file),
+                ],
+                log,
+            )
         else:
             _run([str(venv / "bin" / "python"), "-m", "pip", "install", "-r", str(requirements_file)], log)
     else:
@@ -153,8 +133,21 @@ def _build_into(staging: Path, archive: Path, requirements: str | None, log: Log
 
 def _build_wheelhouse(target: Path, requirements_file: Path, log: Log) -> None:
     log(f"building the wheelhouse of {requirements_file.name} for task-run pods")
-    _run([sys.executable, "-m", "pip", "wheel", "--disable-pip-version-check", "--no-input",
-          "-w", str(target), "-r", str(requirements_file)], log)
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--disable-pip-version-check",
+            "--no-input",
+            "-w",
+            str(target),
+            "-r",
+            str(requirements_file),
+        ],
+        log,
+    )
 
 
 def _uv() -> str | None:

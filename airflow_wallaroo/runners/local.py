@@ -1,111 +1,66 @@
-"""The local runner: user code as a subprocess in the orchestration's cached virtualenv."""
+"""The local runner: user code as a subprocess in the orchestration's cached virtualenv.
+
+The runs' user processes live on the worker's machine; their process groups are
+recorded in pid files (``DataLayout.pid_file``), which is how a kill checks, from
+outside, that none is left.
+"""
 
 from __future__ import annotations
 
 import logging
-import time
-from pathlib import Path
-from typing import Any
+import os
+import signal
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseOperator
-from airflow.sdk.exceptions import AirflowException, AirflowTaskTimeout
+if TYPE_CHECKING:
+    from airflow_wallaroo.core.layout import DataLayout
+    from airflow_wallaroo.core.spec import TaskSpec
+    from airflow_wallaroo.settings import WallarooSettings
 
-from airflow_wallaroo.runtime.launcher import Launch, LaunchRequest, install_runtime_site
-
-#: The logger whose records are the user's output; the API reads them back by this name.
-USER_OUTPUT_LOGGER = "wallaroo.user_output"
-OUTCOME_XCOM_KEY = "wallaroo_outcome"
-#: Continuous runs that keep failing wait 1, 2, 4... seconds before the user code starts, at most this.
-BACKOFF_CAP_SECONDS = 60
+log = logging.getLogger(__name__)
 
 
-def backoff_seconds(consecutive_failures: int) -> float:
-    """Exponential backoff for a crash-looping continuous task: 0, 1, 2, 4, ... capped."""
-    if consecutive_failures <= 0:
-        return 0.0
-    return float(min(2 ** (consecutive_failures - 1), BACKOFF_CAP_SECONDS))
+class LocalRunner:
+    """Runs each task run as a subprocess of the Airflow task, on the worker."""
 
+    name = "local"
+    needs_wheelhouse = False
 
-class LocalOrchestrationOperator(BaseOperator):
-    """Runs an orchestration's entrypoint for one task run, streaming its output to the task log.
+    def build_operator(self, spec: TaskSpec, settings: WallarooSettings, *, task_id: str) -> Any:
+        from airflow_wallaroo.runners.local_operator import LocalOrchestrationOperator
 
-    :param spec: the task spec (JSON) the DAG was built from.
-    """
-
-    template_fields = ()
-    ui_color = "#6f42c1"
-
-    def __init__(self, *, spec: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.spec = spec
-        self._launch: Launch | None = None
-
-    def execute(self, context: Any) -> int:
-        from airflow_wallaroo.packaging.environments import EnvironmentLayout
-        from airflow_wallaroo.settings import load_settings
-        from dags_factory.spec import TaskSpec
-
-        spec = TaskSpec.from_json(self.spec)
-        settings = load_settings()
-        layout = EnvironmentLayout(settings.data_folder / "envs")
-        if not layout.is_built(spec.orch_sha):
-            raise AirflowException(f"the environment of orchestration {spec.orch_id} ({spec.orch_sha}) is not built")
-        run_id = context["dag_run"].run_id
-        (settings.data_folder / "runs" / spec.task_id).mkdir(parents=True, exist_ok=True)
-        request = LaunchRequest(
-            source=layout.source(spec.orch_sha),
-            workdir=settings.data_folder / "runs" / spec.task_id / run_id,
-            python=str(layout.python(spec.orch_sha)),
-            entrypoint=spec.entrypoint,
-            arguments=spec.arguments,
-            task_id=spec.task_id,
-            run_id=run_id,
-            orch_sha=spec.orch_sha,
-            owner_id=spec.owner_id,
-            workspace_id=spec.workspace_id,
-            api_url=spec.api_url,
-            extra_env=spec.extra_env,
-            runtime_site=install_runtime_site(settings.data_folder / "runtime_site"),
+        return LocalOrchestrationOperator(
+            task_id=task_id,
+            spec=spec.to_json(),
+            execution_timeout=timedelta(seconds=spec.timeout) if spec.timeout else None,
+            retries=0,
         )
-        failures_file = request.workdir.parent / "consecutive_failures"
-        if spec.kind == "run_continuously":
-            self._back_off(failures_file)
-        output = logging.getLogger(USER_OUTPUT_LOGGER)
-        self._launch = Launch(request)
-        process = self._launch.start()
-        self.log.info("Started %s (pid %s) in %s", spec.entrypoint, process.pid, request.workdir)
-        # Lets a kill check, from outside, that the user's process group is really gone.
-        pid_file = request.workdir.parent / f"{run_id}.pid"
-        pid_file.write_text(str(process.pid))
-        try:
-            code = self._launch.stream(lambda stream, line: output.info("%s %s", stream, line))
-        except AirflowTaskTimeout:
-            context["ti"].xcom_push(key=OUTCOME_XCOM_KEY, value="timed_out")
-            self.log.error("Timed out after %s s: stopping %s", spec.timeout, spec.entrypoint)
-            raise
-        finally:
-            self._launch.kill()
+
+    def image(self, settings: WallarooSettings) -> str:
+        # The contract: the runner's name stands for the image where runs are not containers.
+        return self.name
+
+    def processes_alive(self, layout: DataLayout, task_id: str) -> bool:
+        for pid_file in layout.pid_files(task_id):
+            try:
+                os.killpg(int(pid_file.read_text()), 0)
+                return True
+            except (ValueError, ProcessLookupError, FileNotFoundError):
+                continue
+            except PermissionError:
+                return True
+        return False
+
+    def stop_leftovers(self, layout: DataLayout, task_id: str) -> int:
+        killed = 0
+        for pid_file in layout.pid_files(task_id):
+            try:
+                pid = int(pid_file.read_text())
+                os.killpg(pid, signal.SIGKILL)
+                killed += 1
+                log.warning("Task %s: user process group %s was still alive after the kill", task_id, pid)
+            except (ValueError, ProcessLookupError, PermissionError, FileNotFoundError):
+                pass
             pid_file.unlink(missing_ok=True)
-        if spec.kind == "run_continuously":
-            failures_file.write_text(str(0 if code == 0 else _failures(failures_file) + 1))
-        if code != 0:
-            raise AirflowException(f"{spec.entrypoint} exited with code {code}")
-        return code
-
-    def _back_off(self, failures_file: Path) -> None:
-        failures = _failures(failures_file)
-        delay = backoff_seconds(failures)
-        if delay:
-            self.log.warning("Backing off %.0f s after %d consecutive failed runs", delay, failures)
-            time.sleep(delay)
-
-    def on_kill(self) -> None:
-        if self._launch is not None:
-            self._launch.kill()
-
-
-def _failures(failures_file: Path) -> int:
-    try:
-        return int(failures_file.read_text())
-    except (FileNotFoundError, ValueError):
-        return 0
+        return killed

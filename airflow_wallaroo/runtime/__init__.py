@@ -90,9 +90,7 @@ def task_args() -> dict[str, Any]:
     except ValueError as exc:
         raise ValueError(f"task arguments in {str(path)!r} are not valid JSON: {exc}") from exc
     if not isinstance(args, dict):
-        raise ValueError(
-            f"task arguments in {str(path)!r} must be a JSON object, got {type(args).__name__}"
-        )
+        raise ValueError(f"task arguments in {str(path)!r} must be a JSON object, got {type(args).__name__}")
     return args
 
 

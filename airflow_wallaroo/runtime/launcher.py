@@ -9,6 +9,7 @@ arrives, tagged ``stdout`` or ``stderr``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import selectors
@@ -21,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from airflow_wallaroo.runtime import ARGUMENTS_FILENAME, ARGUMENTS_PATH_ENV, TASK_ID_ENV
+from airflow_wallaroo.runtime import ARGUMENTS_FILENAME, ARGUMENTS_PATH_ENV
+from airflow_wallaroo.runtime.contract import RunIdentity, contract_env
 
 Emit = Callable[[str, str], None]
 RUNTIME_PACKAGE = Path(__file__).parent
@@ -40,35 +42,17 @@ class LaunchRequest:
     python: str
     entrypoint: str
     arguments: dict[str, Any]
-    task_id: str
-    run_id: str
-    orch_sha: str
-    owner_id: str
-    workspace_id: int
-    api_url: str = ""
+    identity: RunIdentity
     extra_env: dict[str, str] = field(default_factory=dict)
     runtime_site: Path | None = None
 
 
-def contract_env(request: LaunchRequest, base: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment the contract promises user code (``Inside a task run``)."""
+def user_env(request: LaunchRequest, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of the user's process: the contract (``Inside a task run``) on top."""
     env = dict(os.environ if base is None else base)
     env.update(request.extra_env)
-    env.update(
-        {
-            TASK_ID_ENV: request.task_id,
-            "TASK_ID": request.task_id,
-            "WALLAROO_TASK_RUN_ID": request.run_id,
-            "ORCH_SHA": request.orch_sha,
-            "ORCH_OWNER_ID": request.owner_id,
-            "WALLAROO_WORKSPACE_ID": str(request.workspace_id),
-            "WALLAROO_API_URL": request.api_url,
-            # The Wallaroo SDK's Client() finds the platform through this one.
-            "WALLAROO_URL": request.api_url,
-            ARGUMENTS_PATH_ENV: str(request.workdir / ARGUMENTS_FILENAME),
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
+    env.update(contract_env(request.identity))
+    env.update({ARGUMENTS_PATH_ENV: str(request.workdir / ARGUMENTS_FILENAME), "PYTHONUNBUFFERED": "1"})
     # Drop the Airflow task's own Python setup: the user's venv is a world of its own.
     for name in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"):
         env.pop(name, None)
@@ -118,7 +102,7 @@ class Launch:
         self.process = subprocess.Popen(
             [self.request.python, self.request.entrypoint],
             cwd=self.request.workdir,
-            env=contract_env(self.request),
+            env=user_env(self.request),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             stdin=subprocess.DEVNULL,
@@ -155,7 +139,5 @@ class Launch:
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, sig)
-    except ProcessLookupError:
-        pass

@@ -38,6 +38,7 @@ import zipfile
 from pathlib import Path
 
 from airflow_wallaroo.runtime import TASK_ID_ENV
+from airflow_wallaroo.runtime.contract import RUN_ID_ENV, identity_from_env
 from airflow_wallaroo.runtime.launcher import Launch, LaunchRequest
 
 #: The home folder of the task image's user; the Wallaroo SDK reads arguments.json there.
@@ -56,26 +57,26 @@ def main() -> int:
     env = os.environ
     try:
         home = Path(env.get(HOME_ENV) or POD_HOME)
+        for name in (TASK_ID_ENV, RUN_ID_ENV, "ORCH_SHA"):
+            _required(name)
+        identity = identity_from_env(dict(env))
         request = LaunchRequest(
             source=None,
             workdir=home,
             python=sys.executable,
             entrypoint=_required("WALLAROO_ENTRYPOINT"),
             arguments=json.loads(env.get("WALLAROO_TASK_ARGUMENTS") or "{}"),
-            task_id=_required(TASK_ID_ENV),
-            run_id=_required("WALLAROO_TASK_RUN_ID"),
-            orch_sha=_required("ORCH_SHA"),
-            owner_id=env.get("ORCH_OWNER_ID", ""),
-            workspace_id=int(env.get("WALLAROO_WORKSPACE_ID") or 0),
-            api_url=env.get("WALLAROO_API_URL", ""),
+            identity=identity,
         )
-        archive = fetch_archive(_required("WALLAROO_ARCHIVE_URL"), env.get("WALLAROO_ARCHIVE_TOKEN"), request.orch_sha)
+        archive = fetch_archive(
+            _required("WALLAROO_ARCHIVE_URL"), env.get("WALLAROO_ARCHIVE_TOKEN"), identity.orch_sha
+        )
         unpack(archive, home)
         archive.unlink(missing_ok=True)
         requirements = env.get("WALLAROO_REQUIREMENTS", "")
         if requirements:
             install_requirements(home / requirements, env.get("WALLAROO_WHEELHOUSE", ""))
-        write_sdk_token(env.get("WALLAROO_ARCHIVE_TOKEN", ""), request.owner_id)
+        write_sdk_token(env.get("WALLAROO_ARCHIVE_TOKEN", ""), identity.owner_id)
     except (SetupError, ValueError, OSError) as exc:
         print(f"wallaroo: the run could not be prepared: {exc}", file=sys.stderr, flush=True)
         return SETUP_FAILED
@@ -173,14 +174,27 @@ def install_requirements(requirements: Path, wheelhouse: str) -> None:
     """pip-install the pinned requirements into this interpreter, offline if there is a wheelhouse."""
     if not requirements.is_file():
         raise SetupError(f"{requirements.name} is missing from the archive")
-    command = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "--no-input", "-r", str(requirements)]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--disable-pip-version-check",
+        "--no-input",
+        "-r",
+        str(requirements),
+    ]
     if wheelhouse and not Path(wheelhouse).is_dir():
         print(f"wallaroo: no wheelhouse at {wheelhouse}; installing from the package index", flush=True)
         wheelhouse = ""
     if wheelhouse:
         command[4:4] = ["--no-index", "--find-links", wheelhouse]
-    print(f"wallaroo: installing {requirements.name}{' from ' + wheelhouse if wheelhouse else ''}", flush=True)
-    completed = subprocess.run(command, cwd=requirements.parent, stdout=sys.stdout, stderr=sys.stderr, check=False)
+    print(
+        f"wallaroo: installing {requirements.name}{' from ' + wheelhouse if wheelhouse else ''}", flush=True
+    )
+    completed = subprocess.run(
+        command, cwd=requirements.parent, stdout=sys.stdout, stderr=sys.stderr, check=False
+    )
     if completed.returncode != 0:
         raise SetupError(f"pip install -r {requirements.name} failed with exit code {completed.returncode}")
 

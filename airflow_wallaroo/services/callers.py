@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from airflow_wallaroo.store.tables import UserRow, WorkspaceMemberRow, WorkspaceRow
@@ -20,39 +19,32 @@ class Caller:
     email: str | None = None
 
 
-def ensure_user(session: Session, caller: Caller, default_workspace_name: str) -> UserRow:
-    """Record the caller and, on their first call, give them a default workspace.
+def record_user(session: Session, caller: Caller, default_workspace_name: str) -> UserRow:
+    """Record the caller and, on their first call, give them a default workspace (flushed).
 
     Wallaroo gives every new user a default workspace so they can upload at once; we do
-    the same on the first authenticated call. It commits on its own so that a later
-    error in the same request does not take the new user's workspace back with it.
+    the same on the first authenticated call. Two first calls of one new user can race:
+    the loser's flush raises ``IntegrityError``, and the caller of this function retries.
     """
     user = session.get(UserRow, caller.user_id)
     if user is not None:
         if caller.email and user.email != caller.email:
             user.email = caller.email
-            session.commit()
+            session.flush()
         return user
-    try:
-        user = UserRow(user_id=caller.user_id, username=caller.username, email=caller.email)
-        session.add(user)
-        session.flush()
-        workspace = WorkspaceRow(
-            name=_free_default_name(session, default_workspace_name.replace("{user}", caller.username)),
-            created_by=caller.user_id,
-            archived=False,
-        )
-        workspace.members.append(WorkspaceMemberRow(user_id=caller.user_id, user_type="owner"))
-        session.add(workspace)
-        session.flush()
-        user.default_workspace_id = workspace.id
-        session.commit()
-    except IntegrityError:
-        # Another request of the same new user got there first: use its rows.
-        session.rollback()
-        user = session.get(UserRow, caller.user_id)
-        if user is None:
-            raise
+    user = UserRow(user_id=caller.user_id, username=caller.username, email=caller.email)
+    session.add(user)
+    session.flush()
+    workspace = WorkspaceRow(
+        name=_free_default_name(session, default_workspace_name.replace("{user}", caller.username)),
+        created_by=caller.user_id,
+        archived=False,
+    )
+    workspace.members.append(WorkspaceMemberRow(user_id=caller.user_id, user_type="owner"))
+    session.add(workspace)
+    session.flush()
+    user.default_workspace_id = workspace.id
+    session.flush()
     return user
 
 

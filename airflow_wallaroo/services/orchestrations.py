@@ -1,4 +1,4 @@
-"""Orchestrations: register a validated upload, list, read, download and delete them."""
+"""Orchestrations: add a validated upload, list, read, download and remove them."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from airflow_wallaroo.exceptions import ConflictError, ForbiddenError, InvalidRequestError, NotFoundError
-from airflow_wallaroo.packaging.environments import EnvironmentLayout
+from airflow_wallaroo.runners.base import get_runner
 from airflow_wallaroo.services import packaging, workspaces
 from airflow_wallaroo.services.archive_validation import inspect_archive
 from airflow_wallaroo.services.callers import Caller
@@ -31,10 +32,11 @@ class UploadMetadata(BaseModel):
 
 @dataclass(frozen=True)
 class Orchestration:
-    """An orchestration as the API shows it: its row and its derived status."""
+    """An orchestration as the API shows it: its row, derived status, and its runs' image."""
 
     row: OrchestrationRow
     status: str
+    image: str
     msg: str | None = None
 
 
@@ -42,7 +44,7 @@ class Orchestration:
 class IncomingArchive:
     """An upload already on local disk, with its sha256 and the client's metadata."""
 
-    path: object  # pathlib.Path
+    path: Path
     sha: str
     size: int
     file_name: str
@@ -63,17 +65,19 @@ def parse_metadata(raw: bytes | None) -> UploadMetadata:
         raise InvalidRequestError(f"metadata.{field}: {first['msg']}") from None
 
 
-def register_upload(session: Session, caller: Caller, upload: IncomingArchive, settings: WallarooSettings) -> OrchestrationRow:
-    """Validate, store and record an upload, then start its packaging.
+def add_orchestration(
+    session: Session, caller: Caller, upload: IncomingArchive, settings: WallarooSettings
+) -> OrchestrationRow:
+    """Validate and store an upload, and add its row (flushed; the caller commits, then packages).
 
     The archive is stored before the row is written, so a row never points at nothing;
-    a crash in between leaves an unreferenced archive that the startup sweep removes.
+    a crash in between leaves an unreferenced archive that the sweep removes.
     """
     metadata = parse_metadata(upload.metadata)
     workspaces.require_member(session, caller, metadata.workspace_id)
-    manifest = inspect_archive(upload.path, settings.limits)  # type: ignore[arg-type]
+    manifest = inspect_archive(upload.path, settings.limits)
     store = open_artifact_store(settings.artifact_store)
-    store.put_archive(upload.sha, upload.path)  # type: ignore[arg-type]
+    store.put_archive(upload.sha, upload.path)
     row = OrchestrationRow(
         id=str(uuid.uuid4()),
         sha=upload.sha,
@@ -82,18 +86,19 @@ def register_upload(session: Session, caller: Caller, upload: IncomingArchive, s
         file_size=upload.size,
         entrypoint=manifest.entrypoint,
         requirements=manifest.requirements,
-        image_path=settings.runner,
+        image_path=get_runner(settings.runner).image(settings),
         workspace_id=metadata.workspace_id,
         owner_id=caller.user_id,
         packaging_run_id=str(uuid.uuid4()),
     )
     session.add(row)
-    session.commit()
-    packaging.trigger_packaging(row, caller.username)
+    session.flush()
     return row
 
 
-def get_orchestration(session: Session, caller: Caller, orchestration_id: str, settings: WallarooSettings) -> Orchestration:
+def get_orchestration(
+    session: Session, caller: Caller, orchestration_id: str, settings: WallarooSettings
+) -> Orchestration:
     """Return one orchestration of the caller's workspaces: 404 if unknown, 403 if not theirs."""
     row = session.get(OrchestrationRow, orchestration_id)
     if row is None:
@@ -101,7 +106,9 @@ def get_orchestration(session: Session, caller: Caller, orchestration_id: str, s
     try:
         workspaces.require_member(session, caller, row.workspace_id)
     except ForbiddenError:
-        raise ForbiddenError(f"id: orchestration {orchestration_id} is in a workspace you are not a member of") from None
+        raise ForbiddenError(
+            f"id: orchestration {orchestration_id} is in a workspace you are not a member of"
+        ) from None
     return with_status(session, [row], settings)[0]
 
 
@@ -131,10 +138,13 @@ def workspaces_by_id(session: Session, ids: Sequence[int]) -> dict[int, Workspac
     return {w.id: w for w in session.scalars(select(WorkspaceRow).where(WorkspaceRow.id.in_(set(ids))))}
 
 
-def with_status(session: Session, rows: Sequence[OrchestrationRow], settings: WallarooSettings) -> list[Orchestration]:
+def with_status(
+    session: Session, rows: Sequence[OrchestrationRow], settings: WallarooSettings
+) -> list[Orchestration]:
     """Attach each row's status from its packaging run, restarting runs that never started."""
     states = packaging.packaging_states(session, (r.packaging_run_id for r in rows))
-    layout = EnvironmentLayout(settings.data_folder / "envs")
+    envs = settings.layout.envs
+    image = get_runner(settings.runner).image(settings)
     result = []
     for row in rows:
         state = states.get(row.packaging_run_id)
@@ -144,16 +154,22 @@ def with_status(session: Session, rows: Sequence[OrchestrationRow], settings: Wa
         status = packaging.status_of(state)
         msg = None
         if status == "error":
-            error_file = layout.error_file(row.sha)
-            msg = error_file.read_text()[-2000:] if error_file.exists() else "packaging failed: see the packaging run's log"
-        result.append(Orchestration(row=row, status=status, msg=msg))
+            error_file = envs.error_file(row.sha)
+            msg = (
+                error_file.read_text()[-2000:]
+                if error_file.exists()
+                else "packaging failed: see the packaging run's log"
+            )
+        result.append(Orchestration(row=row, status=status, image=image, msg=msg))
     return result
 
 
 def require_ready(orchestration: Orchestration) -> None:
     """Refuse to run an orchestration that is not packaged yet."""
     if orchestration.status != "ready":
-        raise ConflictError(f"orch_id: orchestration {orchestration.row.id} is {orchestration.status}, not ready")
+        raise ConflictError(
+            f"orch_id: orchestration {orchestration.row.id} is {orchestration.status}, not ready"
+        )
 
 
 def archive_for_download(
@@ -171,38 +187,34 @@ def archive_for_download(
         raise NotFoundError(f"id: orchestration {orchestration_id} does not exist")
     store = open_artifact_store(settings.artifact_store)
     if not store.has_archive(row.sha):
-        raise NotFoundError(f"id: the archive of orchestration {orchestration_id} is missing from the artifact store")
+        raise NotFoundError(
+            f"id: the archive of orchestration {orchestration_id} is missing from the artifact store"
+        )
     return row, store
 
 
-def delete_orchestrations(
-    session: Session, caller: Caller, ids: Sequence[str], confirm: bool, settings: WallarooSettings
-) -> list[str]:
-    """Delete orchestrations of the caller's workspaces, and their archives once unreferenced.
-
-    Live tasks of theirs refuse the delete (409 naming them) unless ``confirm`` is set;
-    then they are killed first. Killed tasks stay listed.
-    """
-    from airflow_wallaroo.services import task_control, tasks
-
-    rows = [get_orchestration(session, caller, orchestration_id, settings).row for orchestration_id in ids]
-    live = [t for t in tasks.list_tasks(session, caller, settings, killed=False)
-            if t.row.orch_id in {r.id for r in rows} and t.status not in tasks.FINISHED]
-    if live and not confirm:
-        names = ", ".join(f"{t.row.id} ({t.row.name or t.row.kind}, {t.status})" for t in live)
-        raise ConflictError(f"orchestrations: live tasks use them: {names}; send confirm_delete: true to kill them")
-    for task in live:
-        task_control.kill_task(session, task.row)
-        task_control.finish_kill_later(task.row.id)
-    store = open_artifact_store(settings.artifact_store)
+def remove_orchestrations(session: Session, rows: Sequence[OrchestrationRow]) -> dict[str, int]:
+    """Delete the rows (flushed); return their archives' sizes by sha, for after the commit."""
     for row in rows:
         session.delete(row)
     session.flush()
-    for sha in {r.sha for r in rows}:
+    return {r.sha: r.file_size for r in rows}
+
+
+def delete_unused_archives(session: Session, sizes: dict[str, int], settings: WallarooSettings) -> int:
+    """Delete each archive that no orchestration uses any more; return the bytes freed.
+
+    Runs after the rows' deletion is committed: a crash in between leaves unreferenced
+    archives, which the sweep removes, never a row without its archive.
+    """
+    store = open_artifact_store(settings.artifact_store)
+    freed = 0
+    for sha, size in sizes.items():
         still_used = session.scalar(select(OrchestrationRow.id).where(OrchestrationRow.sha == sha).limit(1))
-        if still_used is None:
+        if still_used is None and store.has_archive(sha):
             store.delete_archive(sha)
-    return [r.id for r in rows]
+            freed += size
+    return freed
 
 
 def sweep_unreferenced_archives(session: Session, store: ArtifactStore, older_than_seconds: float) -> int:

@@ -1,111 +1,69 @@
-"""Task runs and their logs, read from Airflow's DagRun rows and its task log reader."""
+"""Task runs and their logs: Airflow's DAG runs and task logs, in the contract's terms."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from airflow.models.dag import DagModel
-from airflow.models.dagrun import DagRun
-from airflow.models.taskinstance import TaskInstance
-from airflow.models.xcom import XComModel
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from airflow_wallaroo.airflow_compat import logs, runs
+from airflow_wallaroo.core.naming import RUN_TASK_ID, USER_OUTPUT_LOGGER, dag_id_of, task_id_of
 from airflow_wallaroo.exceptions import NotFoundError
-from airflow_wallaroo.runners.local import OUTCOME_XCOM_KEY, USER_OUTPUT_LOGGER
-from airflow_wallaroo.services.task_status import DagFacts, RunFacts
-from dags_factory.builder import RUN_TASK_ID
-from dags_factory.spec import dag_id_of
+from airflow_wallaroo.services.callers import Caller
+from airflow_wallaroo.services.task_status import TaskRun, task_run
+from airflow_wallaroo.services.tasks import require_task
 
 
-def dag_facts(session: Session, task_ids: Sequence[str]) -> dict[str, DagFacts]:
-    dag_ids = [dag_id_of(t) for t in task_ids]
-    rows = session.execute(select(DagModel.dag_id, DagModel.is_paused).where(DagModel.dag_id.in_(dag_ids)))
-    found = {dag_id: DagFacts(loaded=True, paused=bool(paused)) for dag_id, paused in rows}
-    return {t: found.get(dag_id_of(t), DagFacts(loaded=False, paused=False)) for t in task_ids}
+def list_task_runs(
+    session: Session,
+    caller: Caller,
+    task_id: str,
+    *,
+    status: str = "all",
+    limit: int | None = None,
+    time_range: tuple[datetime, datetime] | None = None,
+) -> list[TaskRun]:
+    """The task's runs with ``status`` (or all), newest ``updated_at`` first, at most ``limit``."""
+    task = require_task(session, caller, task_id)
+    since, until = time_range if time_range else (None, None)
+    found = [task_run(task, r) for r in runs.runs_of(session, dag_id_of(task.id), since=since, until=until)]
+    if status != "all":
+        found = [r for r in found if r.status == status]
+    found.sort(key=lambda r: r.updated_at, reverse=True)
+    return found[:limit] if limit else found
 
 
-def run_facts(session: Session, task_id: str, limit: int | None = None,
-              since: datetime | None = None, until: datetime | None = None) -> list[RunFacts]:
-    """The task's runs, newest first, with whether each was stopped by its timeout."""
-    dag_id = dag_id_of(task_id)
-    query = select(DagRun).where(DagRun.dag_id == dag_id).order_by(DagRun.id.desc())
-    if since is not None:
-        query = query.where(DagRun.run_after >= since)
-    if until is not None:
-        query = query.where(DagRun.run_after <= until)
-    if limit is not None:
-        query = query.limit(limit)
-    runs = list(session.scalars(query))
-    timed_out = _timed_out_runs(session, dag_id, [r.run_id for r in runs])
-    return [_facts(run, run.run_id in timed_out) for run in runs]
+def get_run_details(session: Session, caller: Caller, task_id: str, run_id: str) -> TaskRun:
+    """One run of the task; 404 when the run is not the task's."""
+    task = require_task(session, caller, task_id)
+    record = runs.find_task_run(session, run_id)
+    if record is None or record.dag_id != dag_id_of(task.id):
+        raise NotFoundError(f"pod_id: run {run_id} is not a run of task {task.id}")
+    return task_run(task, record)
 
 
-def find_run(session: Session, run_id: str) -> DagRun:
-    """A run by its id alone, through our index on ``dag_run.run_id``."""
-    run = session.scalars(
-        select(DagRun).where(DagRun.run_id == run_id, DagRun.dag_id.startswith("wallaroo_task_")).limit(1)
-    ).first()
-    if run is None:
+def get_run_logs(session: Session, caller: Caller, run_id: str, lines: int | None) -> list[str]:
+    """The user's output of one run in CRI form, oldest first; none once its task is killed."""
+    record = runs.find_task_run(session, run_id)
+    task_id = task_id_of(record.dag_id) if record is not None else None
+    if record is None or task_id is None:
         raise NotFoundError(f"id: task run {run_id} does not exist")
-    return run
-
-
-def facts_of(session: Session, run: DagRun) -> RunFacts:
-    return _facts(run, run.run_id in _timed_out_runs(session, run.dag_id, [run.run_id]))
-
-
-def _facts(run: DagRun, timed_out: bool) -> RunFacts:
-    created = run.queued_at or run.run_after
-    updated = run.end_date or run.start_date or created
-    return RunFacts(
-        run_id=run.run_id,
-        state=run.state,
-        created_at=created,
-        updated_at=max(updated, getattr(run, "updated_at", None) or updated),
-        end_date=run.end_date,
-        timed_out=timed_out,
-    )
-
-
-def _timed_out_runs(session: Session, dag_id: str, run_ids: list[str]) -> set[str]:
-    if not run_ids:
-        return set()
-    rows = session.execute(
-        select(XComModel.run_id, XComModel.value).where(
-            XComModel.dag_id == dag_id, XComModel.run_id.in_(run_ids), XComModel.key == OUTCOME_XCOM_KEY
-        )
-    )
-    return {run_id for run_id, value in rows if "timed_out" in str(value)}
-
-
-def read_user_logs(session: Session, run: DagRun, lines: int | None) -> list[str]:
-    """The user's output of a run in CRI form, oldest first, through Airflow's TaskLogReader."""
-    from airflow.utils.log.log_reader import TaskLogReader
-
-    ti = session.scalars(
-        select(TaskInstance).where(
-            TaskInstance.dag_id == run.dag_id, TaskInstance.run_id == run.run_id, TaskInstance.task_id == RUN_TASK_ID
-        )
-    ).first()
-    if ti is None or not ti.try_number:
+    task = require_task(session, caller, task_id)
+    if task.killed:
         return []
-    reader = TaskLogReader()
-    out: list[str] = []
-    for try_number in range(1, ti.try_number + 1):
-        stream, _ = reader.read_log_chunks(ti, try_number, {"download_logs": True})
-        for chunk in stream:
-            line = _cri_line(chunk)
-            if line is not None:
-                out.append(line)
+    out = [
+        line
+        for line in (
+            _cri_line(r) for r in logs.log_records(session, record.dag_id, record.run_id, RUN_TASK_ID)
+        )
+        if line is not None
+    ]
     return out[-lines:] if lines else out
 
 
-def _cri_line(chunk: object) -> str | None:
+def _cri_line(record: dict[str, object]) -> str | None:
     """``<RFC3339Nano> stdout|stderr F <text>`` for a user-output record, else None."""
-    record = chunk if isinstance(chunk, dict) else getattr(chunk, "model_dump", lambda: None)()
-    if not isinstance(record, dict) or record.get("logger") != USER_OUTPUT_LOGGER:
+    if record.get("logger") != USER_OUTPUT_LOGGER:
         return None
     event = str(record.get("event", ""))
     stream, _, text = event.partition(" ")
@@ -121,6 +79,6 @@ def _rfc3339_nano(value: object) -> str:
         try:
             moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
         except ValueError:
-            moment = datetime.now(timezone.utc)
-    moment = moment.astimezone(timezone.utc)
+            moment = datetime.now(UTC)
+    moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond:06d}000Z"

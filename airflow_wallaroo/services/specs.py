@@ -6,27 +6,27 @@ any spec that is missing or stale, so a crash between the row and the file heals
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
+import dataclasses
 import json
 import logging
 import os
 import tempfile
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from airflow_wallaroo.dag_files import shard_loader_name
+from airflow_wallaroo.airflow_compat import dags
+from airflow_wallaroo.airflow_compat.config import dags_folder
+from airflow_wallaroo.core.naming import shard_loader_name, shard_of
+from airflow_wallaroo.core.spec import TaskSpec
 from airflow_wallaroo.settings import WallarooSettings
 from airflow_wallaroo.store.tables import OrchestrationRow, TaskRow
-from dags_factory.loader import ERRORS_FOLDER
-from dags_factory.spec import TaskSpec, shard_of
 
 log = logging.getLogger(__name__)
-DAGS_FOLDER_BUNDLE = "dags-folder"
 
 
-def render_spec(task: TaskRow, orchestration: OrchestrationRow, settings: WallarooSettings) -> TaskSpec:
+def render_spec(task: TaskRow, orchestration: OrchestrationRow) -> TaskSpec:
     return TaskSpec(
         task_id=task.id,
         kind=task.kind,
@@ -42,34 +42,32 @@ def render_spec(task: TaskRow, orchestration: OrchestrationRow, settings: Wallar
         created_at=task.created_at.isoformat(),
         schedule=task.schedule,
         timeout=task.timeout,
-        api_url=settings.api_url,
         extra_env=json.loads(task.extra_env_vars or "{}"),
         requirements=orchestration.requirements,
         bind_secrets=json.loads(task.bind_secrets or "[]"),
+        killed=task.killed,
+        paused=task.paused,
     )
-
-
-def spec_path(settings: WallarooSettings, task_id: str) -> Path:
-    return settings.spec_folder / f"shard_{shard_of(task_id, settings.spec_shards):02d}" / f"{task_id}.json"
 
 
 def spec_error(settings: WallarooSettings, task_id: str) -> str | None:
     """The error the DAG factory recorded for this task's spec, if any."""
-    path = settings.spec_folder / ERRORS_FOLDER / f"{task_id}.txt"
     try:
-        return path.read_text()
+        return settings.layout.spec_error_file(task_id).read_text()
     except FileNotFoundError:
         return None
 
 
 def write_spec(spec: TaskSpec, settings: WallarooSettings) -> bool:
     """Write the spec atomically; return False if the file already held exactly this."""
-    path = spec_path(settings, spec.task_id)
+    path = settings.layout.spec_path(spec.task_id, settings.spec_shards)
     text = spec.to_json()
     if path.exists() and path.read_text() == text:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=".tmp-", suffix=".part", delete=False) as tmp:
+    with tempfile.NamedTemporaryFile(
+        "w", dir=path.parent, prefix=".tmp-", suffix=".part", delete=False
+    ) as tmp:
         tmp.write(text)
         tmp.flush()
         os.fsync(tmp.fileno())
@@ -91,32 +89,38 @@ def request_shard_reparse(session: Session, shard: int) -> None:
     first. The touch only works where the DAGs folder is this process's (standalone, or a
     shared volume); the request works everywhere.
     """
-    from airflow.models.dagbag import DagPriorityParsingRequest
-
     fileloc = shard_loader_name(shard)
-    request_id = hashlib.md5(f"{DAGS_FOLDER_BUNDLE}:{fileloc}".encode()).hexdigest()
-    if session.get(DagPriorityParsingRequest, request_id) is None:
-        session.add(DagPriorityParsingRequest(bundle_name=DAGS_FOLDER_BUNDLE, relative_fileloc=fileloc))
-        session.flush()
-    _touch(dags_folder() / fileloc)
+    dags.request_parse(session, fileloc)
+    with contextlib.suppress(OSError):  # not on this machine's disk: the request alone will do
+        os.utime(dags_folder() / fileloc)
 
 
-def dags_folder() -> Path:
-    from airflow.configuration import conf
+def current_spec(
+    task: TaskRow, orchestration: OrchestrationRow | None, settings: WallarooSettings
+) -> TaskSpec | None:
+    """The spec the task should have now.
 
-    return Path(conf.get("core", "dags_folder"))
-
-
-def _touch(path: Path) -> None:
+    Without its orchestration (deleted after the task was killed), the spec on disk is
+    brought in line with the row's kill and pause; with no spec on disk either, None.
+    """
+    if orchestration is not None:
+        return render_spec(task, orchestration)
     try:
-        os.utime(path)
-    except OSError:  # not on this machine's disk: the priority request alone will do
-        pass
+        written = TaskSpec.from_json(settings.layout.spec_path(task.id, settings.spec_shards).read_text())
+    except FileNotFoundError:
+        return None
+    return dataclasses.replace(written, killed=task.killed, paused=task.paused)
 
 
-def publish_task(session: Session, task: TaskRow, orchestration: OrchestrationRow, settings: WallarooSettings) -> None:
+def publish_task(
+    session: Session, task: TaskRow, orchestration: OrchestrationRow | None, settings: WallarooSettings
+) -> None:
     """Write the task's spec and ask for its shard to be parsed now."""
-    if write_spec(render_spec(task, orchestration, settings), settings):
+    spec = current_spec(task, orchestration, settings)
+    if spec is None:
+        log.warning("Task %s has neither its orchestration nor a spec: nothing to publish", task.id)
+        return
+    if write_spec(spec, settings):
         request_reparse(session, settings, task.id)
 
 
@@ -148,9 +152,12 @@ def reconcile_specs(session: Session, settings: WallarooSettings) -> int:
     """Re-render every spec that is missing or stale; return how many were written."""
     written = 0
     stale_shards: set[int] = set()
-    rows = session.execute(select(TaskRow, OrchestrationRow).join(OrchestrationRow, OrchestrationRow.id == TaskRow.orch_id))
+    rows = session.execute(
+        select(TaskRow, OrchestrationRow).outerjoin(OrchestrationRow, OrchestrationRow.id == TaskRow.orch_id)
+    )
     for task, orchestration in rows:
-        if write_spec(render_spec(task, orchestration, settings), settings):
+        spec = current_spec(task, orchestration, settings)
+        if spec is not None and write_spec(spec, settings):
             stale_shards.add(shard_of(task.id, settings.spec_shards))
             written += 1
     stale_shards.update(remove_misplaced_specs(settings))

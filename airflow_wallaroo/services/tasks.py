@@ -1,4 +1,4 @@
-"""Tasks: create (run once, scheduled, continuous), read with their status, kill, pause."""
+"""Tasks: create (run once, scheduled, continuous), read with their status, pause and resume."""
 
 from __future__ import annotations
 
@@ -13,27 +13,31 @@ from croniter import croniter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from airflow_wallaroo.exceptions import ForbiddenError, InvalidRequestError, NotFoundError
-from airflow_wallaroo.services import orchestrations, runs, specs, task_control, workspaces
+from airflow_wallaroo.airflow_compat import dags, runs
+from airflow_wallaroo.airflow_compat.dags import NOT_LOADED
+from airflow_wallaroo.core.naming import dag_id_of
+from airflow_wallaroo.core.timeutil import utcnow
+from airflow_wallaroo.core.vocabulary import TaskKind
+from airflow_wallaroo.exceptions import ConflictError, ForbiddenError, InvalidRequestError, NotFoundError
+from airflow_wallaroo.runners.base import get_runner
+from airflow_wallaroo.services import orchestrations, specs, workspaces
 from airflow_wallaroo.services.callers import Caller
-from airflow_wallaroo.services.task_status import RunFacts, task_status
+from airflow_wallaroo.services.task_status import TaskRun, task_run, task_status
 from airflow_wallaroo.settings import WallarooSettings
 from airflow_wallaroo.store.tables import OrchestrationRow, TaskRow
-from airflow_wallaroo.timeutil import utcnow
 
+#: How many of its newest runs a task is shown with, unless asked otherwise.
 LAST_RUNS = 5
-#: Statuses of a task that will never run again by itself.
-FINISHED = {"success", "failed", "timed_out", "killed"}
 
 
 @dataclass(frozen=True)
 class Task:
-    """A task as the API shows it: its row, derived status and newest runs."""
+    """A task as the API shows it: its row, derived status, newest runs and runs' image."""
 
     row: TaskRow
     status: str
-    last_runs: list[RunFacts]
-    statuses: dict[str, str]
+    last_runs: list[TaskRun]
+    image: str
 
 
 def validate_schedule(schedule: str) -> str:
@@ -63,44 +67,47 @@ def validate_secret_names(names: list[str]) -> list[str]:
     return names
 
 
-def create_task(
-    session: Session,
-    caller: Caller,
-    settings: WallarooSettings,
-    *,
-    kind: str,
-    workspace_id: int,
-    orch_id: str,
-    arguments: dict[str, Any],
-    name: str | None = None,
-    timeout: int | None = None,
-    schedule: str | None = None,
-    debug: bool = False,
-    extra_env_vars: dict[str, str] | None = None,
-    bind_secrets: list[str] | None = None,
-) -> TaskRow:
-    """Record the task and publish its spec; the generated DAG does the rest."""
-    workspaces.require_member(session, caller, workspace_id)
-    orchestration = orchestrations.get_orchestration(session, caller, orch_id, settings)
-    if orchestration.row.workspace_id != workspace_id:
-        raise InvalidRequestError(f"orch_id: orchestration {orch_id} is not in workspace {workspace_id}")
+@dataclass(frozen=True)
+class TaskOrder:
+    """What a caller asks for when creating a task."""
+
+    kind: TaskKind
+    workspace_id: int
+    orch_id: str
+    arguments: dict[str, Any]
+    name: str | None = None
+    timeout: int | None = None
+    schedule: str | None = None
+    debug: bool = False
+    extra_env_vars: dict[str, str] | None = None
+    bind_secrets: list[str] | None = None
+
+
+def add_task(session: Session, caller: Caller, settings: WallarooSettings, order: TaskOrder) -> TaskRow:
+    """Check the order and add the task's row (flushed, not committed); its spec comes after commit."""
+    workspaces.require_member(session, caller, order.workspace_id)
+    orchestration = orchestrations.get_orchestration(session, caller, order.orch_id, settings)
+    if orchestration.row.workspace_id != order.workspace_id:
+        raise InvalidRequestError(
+            f"orch_id: orchestration {order.orch_id} is not in workspace {order.workspace_id}"
+        )
     orchestrations.require_ready(orchestration)
-    if timeout is not None and timeout <= 0:
+    if order.timeout is not None and order.timeout <= 0:
         raise InvalidRequestError("timeout: must be a positive number of seconds")
     task = TaskRow(
         id=str(uuid.uuid4()),
-        name=name,
-        kind=kind,
-        workspace_id=workspace_id,
-        orch_id=orch_id,
+        name=order.name,
+        kind=order.kind.value,
+        workspace_id=order.workspace_id,
+        orch_id=order.orch_id,
         orch_sha=orchestration.row.sha,
         owner_id=caller.user_id,
-        schedule=validate_schedule(schedule) if kind == "run_scheduled" else None,
-        timeout=timeout,
-        arguments=json.dumps(arguments),
-        extra_env_vars=json.dumps(validate_env_vars(extra_env_vars or {})),
-        bind_secrets=json.dumps(validate_secret_names(bind_secrets or [])),
-        debug=debug,
+        schedule=validate_schedule(order.schedule or "") if order.kind is TaskKind.RUN_SCHEDULED else None,
+        timeout=order.timeout,
+        arguments=json.dumps(order.arguments),
+        extra_env_vars=json.dumps(validate_env_vars(order.extra_env_vars or {})),
+        bind_secrets=json.dumps(validate_secret_names(order.bind_secrets or [])),
+        debug=order.debug,
         first_run_id=str(uuid.uuid4()),
         killed=False,
         paused=False,
@@ -108,11 +115,12 @@ def create_task(
     )
     session.add(task)
     session.flush()
-    # Row first, then the spec: a crash in between is healed by reconcile, never the reverse.
-    session.commit()
-    specs.publish_task(session, task, orchestration.row, settings)
-    session.commit()
     return task
+
+
+def publish(session: Session, task: TaskRow, settings: WallarooSettings) -> None:
+    """Write the task's spec from its row and ask for its DAG to be parsed now."""
+    specs.publish_task(session, task, session.get(OrchestrationRow, task.orch_id), settings)
 
 
 def require_task(session: Session, caller: Caller, task_id: str) -> TaskRow:
@@ -126,26 +134,29 @@ def require_task(session: Session, caller: Caller, task_id: str) -> TaskRow:
     return task
 
 
-def describe(session: Session, settings: WallarooSettings, rows: Sequence[TaskRow], run_limit: int = LAST_RUNS) -> list[Task]:
+def describe(
+    session: Session, settings: WallarooSettings, rows: Sequence[TaskRow], run_limit: int = LAST_RUNS
+) -> list[Task]:
     """Attach status and newest runs to task rows."""
-    dags = runs.dag_facts(session, [t.id for t in rows])
+    runner = get_runner(settings.runner)
+    image = runner.image(settings)
+    states = dags.dag_states(session, [dag_id_of(t.id) for t in rows])
+    layout = settings.layout
     result = []
     for row in rows:
-        facts = runs.run_facts(session, row.id, limit=max(run_limit, LAST_RUNS))
+        records = runs.runs_of(session, dag_id_of(row.id), limit=max(run_limit, LAST_RUNS))
         # A kill is only done once its cleanup finished; until then it is pending.
         alive = row.killed and (
-            task_control.user_processes_alive(settings, row.id) or not task_control.kill_finished(settings, row.id)
+            runner.processes_alive(layout, row.id) or not layout.kill_marker(row.id).exists()
         )
-        status = task_status(row, dags[row.id], facts, specs.spec_error(settings, row.id), alive)
-        result.append(Task(row=row, status=status, last_runs=facts[:run_limit],
-                           statuses={f.run_id: runs_status(f, row) for f in facts[:run_limit]}))
+        dag = states.get(dag_id_of(row.id), NOT_LOADED)
+        status = task_status(row, dag, records, specs.spec_error(settings, row.id), alive)
+        result.append(
+            Task(
+                row=row, status=status, last_runs=[task_run(row, r) for r in records[:run_limit]], image=image
+            )
+        )
     return result
-
-
-def runs_status(facts: RunFacts, row: TaskRow) -> str:
-    from airflow_wallaroo.services.task_status import run_status
-
-    return run_status(facts, row)
 
 
 def get_task(session: Session, caller: Caller, settings: WallarooSettings, task_id: str) -> Task:
@@ -181,10 +192,23 @@ def list_tasks(
 
 def task_ids_by_sha(session: Session, caller: Caller, sha: str) -> list[str]:
     allowed = workspaces.workspace_ids_of(session, caller)
-    return list(session.scalars(
-        select(TaskRow.id).where(TaskRow.orch_sha == sha, TaskRow.workspace_id.in_(allowed)).order_by(TaskRow.created_at)
-    ))
+    return list(
+        session.scalars(
+            select(TaskRow.id)
+            .where(TaskRow.orch_sha == sha, TaskRow.workspace_id.in_(allowed))
+            .order_by(TaskRow.created_at)
+        )
+    )
 
 
-def orchestration_of(session: Session, task: TaskRow) -> OrchestrationRow | None:
-    return session.get(OrchestrationRow, task.orch_id)
+def pause_task(
+    session: Session, caller: Caller, settings: WallarooSettings, task_id: str, pause: bool
+) -> Task:
+    """Pause (no new runs; running ones finish) or resume the task's DAG."""
+    task = require_task(session, caller, task_id)
+    if task.killed:
+        raise ConflictError(f"id: task {task.id} is killed; it cannot be paused or resumed")
+    task.paused = pause
+    session.flush()
+    dags.set_paused(session, dag_id_of(task.id), pause)
+    return describe(session, settings, [task])[0]

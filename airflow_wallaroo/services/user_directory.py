@@ -1,8 +1,7 @@
 """Finding a user by email or id, for adding them to a workspace.
 
 A user is known once they have called the API. Users the auth manager knows but who
-never called are found too where the auth manager can list them: the Simple auth
-manager's configured users (their email is their username) and FAB's user table.
+never called are found too where the auth manager can list them.
 """
 
 from __future__ import annotations
@@ -10,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from airflow_wallaroo.airflow_compat.auth import find_known_user
 from airflow_wallaroo.exceptions import InvalidRequestError, NotFoundError
 from airflow_wallaroo.services.callers import Caller
 from airflow_wallaroo.store.tables import UserRow
@@ -27,35 +27,10 @@ def find_user(session: Session, *, email: str | None, user_id: str | None) -> Ca
         ).first()
     if row is not None:
         return Caller(user_id=row.user_id, username=row.username, email=row.email)
-    known = _find_in_auth_manager(email=email, user_id=user_id)
+    known = find_known_user(email=email, user_id=user_id)
     if known is None:
         field, value = ("user_id", user_id) if user_id else ("email", email)
         raise NotFoundError(f"{field}: no user {value!r} is known to this Airflow")
     session.add(UserRow(user_id=known.user_id, username=known.username, email=known.email))
     session.flush()
-    return known
-
-
-def _find_in_auth_manager(*, email: str | None, user_id: str | None) -> Caller | None:
-    from airflow.api_fastapi.app import get_auth_manager
-
-    manager = get_auth_manager()
-    wanted = user_id or email
-    list_users = getattr(manager, "get_users", None)
-    if callable(list_users):  # Simple auth manager: users come from config
-        for user in list_users():
-            if user.get_id() == wanted or user.get_name() == wanted:
-                return Caller(user_id=user.get_id(), username=user.get_name())
-        return None
-    security_manager = getattr(manager, "security_manager", None)
-    if security_manager is not None:  # FAB auth manager
-        fab_user = (
-            security_manager.get_user_by_id(int(user_id))
-            if user_id and user_id.isdigit()
-            else security_manager.find_user(email=email)
-            if email
-            else None
-        )
-        if fab_user is not None:
-            return Caller(user_id=str(fab_user.id), username=fab_user.username, email=fab_user.email)
-    return None
+    return Caller(user_id=known.user_id, username=known.username, email=known.email)

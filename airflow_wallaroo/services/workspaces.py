@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -15,8 +15,8 @@ from airflow_wallaroo.exceptions import (
     InvalidRequestError,
     NotFoundError,
 )
-from airflow_wallaroo.services.callers import Caller
 from airflow_wallaroo.services import user_directory
+from airflow_wallaroo.services.callers import Caller
 from airflow_wallaroo.store.tables import WorkspaceMemberRow, WorkspaceRow
 
 UserType = Literal["owner", "collaborator"]
@@ -115,7 +115,7 @@ def list_users(session: Session, caller: Caller, workspace_id: int) -> list[Work
     return sorted(workspace.members, key=lambda m: m.user_id)
 
 
-def _member_of(user_id: str):
+def _member_of(user_id: str) -> Select[int]:
     return select(WorkspaceMemberRow.workspace_id).where(WorkspaceMemberRow.user_id == user_id)
 
 

@@ -77,7 +77,9 @@ def build_environment(layout: StandaloneLayout, base: dict[str, str] | None = No
     # Task processes and our runners look for ``airflow`` and ``python`` on PATH: put
     # this interpreter's bin folder first so a venv works without being activated.
     bin_dir = os.path.dirname(sys.executable)
-    env["PATH"] = os.pathsep.join([bin_dir, *(p for p in env.get("PATH", "").split(os.pathsep) if p != bin_dir)])
+    env["PATH"] = os.pathsep.join(
+        [bin_dir, *(p for p in env.get("PATH", "").split(os.pathsep) if p != bin_dir)]
+    )
     return env
 
 

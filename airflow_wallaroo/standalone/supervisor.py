@@ -7,6 +7,7 @@ the component if one dies, so scripts and tests can rely on it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from airflow_wallaroo.dag_files import install_dag_files
+from airflow_wallaroo.core.dag_files import install_dag_files
 from airflow_wallaroo.get_provider_info import WALLAROO_OPTIONS
 from airflow_wallaroo.standalone.environment import (
     StandaloneLayout,
@@ -81,14 +82,19 @@ class Supervisor:
         for folder in (self.layout.home, self.layout.component_logs, self.layout.dags_folder):
             folder.mkdir(parents=True, exist_ok=True)
         passwords = ensure_passwords(self.layout.passwords_file, simple_auth_users(self.env))
-        install_dag_files(Path(self.env["AIRFLOW__CORE__DAGS_FOLDER"]), int(self.env.get("AIRFLOW__WALLAROO__SPEC_SHARDS", WALLAROO_OPTIONS["spec_shards"][0])))
+        install_dag_files(
+            Path(self.env["AIRFLOW__CORE__DAGS_FOLDER"]),
+            int(self.env.get("AIRFLOW__WALLAROO__SPEC_SHARDS", WALLAROO_OPTIONS["spec_shards"][0])),
+        )
         self.say(f"airflow-wallaroo standalone: migrating the metadata DB in {self.layout.home}")
         migrate = subprocess.run(
             [AIRFLOW_BIN, "db", "migrate"], env=self.env, capture_output=True, text=True, check=False
         )
         (self.layout.component_logs / "db-migrate.log").write_text(migrate.stdout + migrate.stderr)
         if migrate.returncode != 0:
-            raise ComponentDied(f"airflow db migrate failed (exit {migrate.returncode}):\n{migrate.stderr[-4000:]}")
+            raise ComponentDied(
+                f"airflow db migrate failed (exit {migrate.returncode}):\n{migrate.stderr[-4000:]}"
+            )
         return passwords
 
     def start(self) -> None:
@@ -148,19 +154,15 @@ class Supervisor:
             _signal_group(component.process, signal.SIGTERM)
         deadline = time.monotonic() + grace
         for component in self.components:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 component.process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
             _signal_group(component.process, signal.SIGKILL)
             component.process.wait()
 
 
 def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def banner(layout: StandaloneLayout, passwords: dict[str, str], user: str, seconds: float) -> str:
@@ -169,7 +171,7 @@ def banner(layout: StandaloneLayout, passwords: dict[str, str], user: str, secon
     password = passwords.get(user, "<see the passwords file>")
     token_cmd = (
         f"TOKEN=$(curl -s -X POST {url}/auth/token -H 'Content-Type: application/json' "
-        f"-d '{{\"username\": \"{user}\", \"password\": \"{password}\"}}' "
+        f'-d \'{{"username": "{user}", "password": "{password}"}}\' '
         "| python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])')"
     )
     return "\n".join(
@@ -184,7 +186,7 @@ def banner(layout: StandaloneLayout, passwords: dict[str, str], user: str, secon
             "",
             "  Get a token, then call the API:",
             f"    {token_cmd}",
-            f"    curl -s -X POST {url}/v1/api/workspaces/list -H \"Authorization: Bearer $TOKEN\" "
+            f'    curl -s -X POST {url}/v1/api/workspaces/list -H "Authorization: Bearer $TOKEN" '
             "-H 'Content-Type: application/json' -d '{}'",
             "",
             "  Ctrl-C stops every component.",

@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
-ARCHIVES = "archives"
+from airflow_wallaroo.core.layout import ARCHIVES_FOLDER, archive_in
+
 TMP_PREFIX = ".tmp-"
 COPY_CHUNK = 4 * 1024 * 1024
 
@@ -50,10 +51,10 @@ class LocalArtifactStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.location = str(self.root)
-        self.archives = self.root / ARCHIVES
+        self.archives = self.root / ARCHIVES_FOLDER
 
     def path_of(self, sha: str) -> Path:
-        return self.archives / f"{sha}.zip"
+        return archive_in(self.root, sha)
 
     def put_archive(self, sha: str, source: Path) -> None:
         target = self.path_of(sha)
@@ -110,7 +111,7 @@ class ObjectArtifactStore:
 
         self.location = url
         self.root = ObjectStoragePath(url, conn_id=conn_id) if conn_id else ObjectStoragePath(url)
-        self.archives = self.root / ARCHIVES
+        self.archives = self.root / ARCHIVES_FOLDER
 
     def _object(self, sha: str) -> Any:
         return self.archives / f"{sha}.zip"
@@ -121,7 +122,7 @@ class ObjectArtifactStore:
             source.unlink(missing_ok=True)
             return
         self.archives.mkdir(parents=True, exist_ok=True)
-        temporary = self.archives / f"{TMP_PREFIX}{uuid.uuid4().hex}"
+        temporary: Any = self.archives / f"{TMP_PREFIX}{uuid.uuid4().hex}"
         try:
             with source.open("rb") as src, temporary.open("wb") as dst:
                 shutil.copyfileobj(src, dst, COPY_CHUNK)
@@ -135,7 +136,8 @@ class ObjectArtifactStore:
         return bool(self._object(sha).exists())
 
     def open_archive(self, sha: str) -> BinaryIO:
-        return self._object(sha).open("rb")
+        handle: BinaryIO = self._object(sha).open("rb")
+        return handle
 
     def local_path(self, sha: str) -> Path | None:
         return None

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from airflow.utils.db_manager import BaseDBManager
-
+from airflow_wallaroo.airflow_compat.db import BaseDBManager
 from airflow_wallaroo.store.tables import metadata
 
 STORE_DIR = Path(__file__).parent
@@ -33,4 +32,4 @@ class WallarooDBManager(BaseDBManager):
         from alembic import command
 
         self.log.info("Creating the Wallaroo tables by running their migrations")
-        command.upgrade(self.get_alembic_config(), "heads")
+        command.upgrade(self.get_alembic_config(), "heads")  # type: ignore[no-untyped-call]

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.utils.sqlalchemy import UtcDateTime
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from airflow_wallaroo.timeutil import utcnow
+from airflow_wallaroo.airflow_compat.db import UtcDateTime
+from airflow_wallaroo.core.timeutil import utcnow
 
 NAMING_CONVENTION = {
     "ix": "idx_%(column_0_label)s",
@@ -109,7 +109,9 @@ class TaskRow(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str | None] = mapped_column(String(250))
     kind: Mapped[str] = mapped_column(String(20))
-    workspace_id: Mapped[int] = mapped_column(ForeignKey("wallaroo_workspace.id", ondelete="CASCADE"), index=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("wallaroo_workspace.id", ondelete="CASCADE"), index=True
+    )
     orch_id: Mapped[str] = mapped_column(String(36), index=True)
     orch_sha: Mapped[str] = mapped_column(String(64), index=True)
     owner_id: Mapped[str] = mapped_column(String(250))

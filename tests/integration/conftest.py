@@ -32,7 +32,9 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
             pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
         database = PostgresDatabase()
         conn = database.create()
-    stack = AirflowStack(home=tmp_path_factory.mktemp(f"airflow-{backend}"), backend=backend, sql_alchemy_conn=conn)
+    stack = AirflowStack(
+        home=tmp_path_factory.mktemp(f"airflow-{backend}"), backend=backend, sql_alchemy_conn=conn
+    )
     try:
         stack.start()
         yield stack

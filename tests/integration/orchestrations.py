@@ -10,8 +10,13 @@ from collections.abc import Iterator
 import httpx
 
 
-def upload(client: httpx.Client, archive: bytes, workspace_id: int, name: str | None = None,
-           file_name: str = "orchestration.zip") -> httpx.Response:
+def upload(
+    client: httpx.Client,
+    archive: bytes,
+    workspace_id: int,
+    name: str | None = None,
+    file_name: str = "orchestration.zip",
+) -> httpx.Response:
     """Upload with metadata as a plain form field (the other accepted form)."""
     metadata = {"workspace_id": workspace_id} | ({"name": name} if name else {})
     return client.post(
@@ -27,7 +32,9 @@ def upload_ok(client: httpx.Client, archive: bytes, workspace_id: int, name: str
     return answer.json()["id"]
 
 
-def wait_for_status(client: httpx.Client, orchestration_id: str, wanted: set[str], timeout: float = 300) -> dict:
+def wait_for_status(
+    client: httpx.Client, orchestration_id: str, wanted: set[str], timeout: float = 300
+) -> dict:
     """Poll ``get_by_id`` until the status is one of ``wanted``; fail on timeout."""
     deadline = time.monotonic() + timeout
     seen = None
@@ -47,14 +54,18 @@ def chunked_upload(client: httpx.Client, workspace_id: int, megabytes: int) -> h
     metadata = json.dumps({"workspace_id": workspace_id})
 
     def body() -> Iterator[bytes]:
-        yield (f"--{boundary}\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\r\n{metadata}\r\n"
-               f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.zip\"\r\n"
-               "Content-Type: application/octet-stream\r\n\r\n").encode()
+        yield (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n{metadata}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.zip"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
         chunk = os.urandom(1024 * 1024)
         for _ in range(megabytes):
             yield chunk
         yield f"\r\n--{boundary}--\r\n".encode()
 
     return client.post(
-        "/orchestration/upload", content=body(), headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        "/orchestration/upload",
+        content=body(),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
     )

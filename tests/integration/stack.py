@@ -102,8 +102,18 @@ class AirflowStack:
         self.home.mkdir(parents=True, exist_ok=True)
         with self.output_path.open("wb") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "airflow_wallaroo.cli", "standalone",
-                 "--home", str(self.home), "--port", str(self.port), "--ready-timeout", str(timeout)],
+                [
+                    sys.executable,
+                    "-m",
+                    "airflow_wallaroo.cli",
+                    "standalone",
+                    "--home",
+                    str(self.home),
+                    "--port",
+                    str(self.port),
+                    "--ready-timeout",
+                    str(timeout),
+                ],
                 env=self.environment(),
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -153,7 +163,9 @@ class AirflowStack:
     def airflow_api(self, user: str = "admin") -> httpx.Client:
         """A client for Airflow's own REST API, ``/api/v2``."""
         return httpx.Client(
-            base_url=f"{self.base_url}/api/v2", headers={"Authorization": f"Bearer {self.token(user)}"}, timeout=60
+            base_url=f"{self.base_url}/api/v2",
+            headers={"Authorization": f"Bearer {self.token(user)}"},
+            timeout=60,
         )
 
     def client(self, user: str | None = "admin") -> httpx.Client:

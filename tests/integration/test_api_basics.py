@@ -57,8 +57,13 @@ class TestErrorBody:
 class TestOpenApi:
     def test_openapi_document_lists_the_contract_paths(self, stack: AirflowStack) -> None:
         document = httpx.get(f"{stack.base_url}/v1/openapi.json").json()
-        for path in ("/api/workspaces/create", "/api/workspaces/list", "/api/workspaces/add_user",
-                     "/api/workspaces/remove_user", "/api/workspaces/list_users"):
+        for path in (
+            "/api/workspaces/create",
+            "/api/workspaces/list",
+            "/api/workspaces/add_user",
+            "/api/workspaces/remove_user",
+            "/api/workspaces/list_users",
+        ):
             assert path in document["paths"], path
 
     def test_docs_page_is_served(self, stack: AirflowStack) -> None:

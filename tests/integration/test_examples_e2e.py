@@ -18,7 +18,9 @@ from tests.integration.tasks import logs, ready_example, runs_of, wait_task_stat
 
 @pytest.fixture
 def workspace(admin: httpx.Client) -> int:
-    return admin.post("/workspaces/create", json={"workspace_name": unique("examples")}).json()["workspace_id"]
+    return admin.post("/workspaces/create", json={"workspace_name": unique("examples")}).json()[
+        "workspace_id"
+    ]
 
 
 def run_once(client: httpx.Client, workspace: int, orch_id: str, args: dict) -> tuple[dict, list[str]]:
@@ -37,7 +39,9 @@ def test_ml_batch_trains_scores_and_writes_its_results(
         pytest.skip("the environment build is the same on both backends; run it once")
     orchestration = ready_example(admin, workspace, "ml_batch")
     output = tmp_path / "ml-results"
-    done, lines = run_once(admin, workspace, orchestration, {"model": "forest", "seed": 0, "output_dir": str(output)})
+    done, lines = run_once(
+        admin, workspace, orchestration, {"model": "forest", "seed": 0, "output_dir": str(output)}
+    )
     assert done["status"] == "success", lines
     accuracy = [float(line.rsplit("accuracy=", 1)[1]) for line in lines if "ml_batch: accuracy=" in line]
     assert accuracy and 0.8 <= accuracy[0] <= 1.0, lines

@@ -74,7 +74,9 @@ def _many_entries() -> bytes:
 HOSTILE: list = [
     pytest.param(lambda: zip_files({"main.py": MAIN, "../evil.py": "x"}), "..", id="zip-slip"),
     pytest.param(lambda: zip_files({"main.py": MAIN, "a/../../evil.py": "x"}), "..", id="zip-slip-nested"),
-    pytest.param(lambda: zip_files({"main.py": MAIN, "/etc/evil.py": "x"}), "/etc/evil.py", id="absolute-path"),
+    pytest.param(
+        lambda: zip_files({"main.py": MAIN, "/etc/evil.py": "x"}), "/etc/evil.py", id="absolute-path"
+    ),
     pytest.param(_symlink_archive, "data", id="symlink"),
     pytest.param(_many_entries, "entries", id="too-many-entries"),
     pytest.param(_bomb, "ratio", id="zip-bomb-ratio"),
@@ -115,16 +117,18 @@ def test_refused_with_400_and_nothing_kept(
 
 
 class TestTooLarge:
-    def test_declared_length_over_the_limit_is_413(self, stack: AirflowStack, admin: httpx.Client, workspace: int) -> None:
+    def test_declared_length_over_the_limit_is_413(
+        self, stack: AirflowStack, admin: httpx.Client, workspace: int
+    ) -> None:
         before = stored_files(stack)
         archive = zip_files({"main.py": MAIN}) + os.urandom(65 * 1024 * 1024)
         assert_error(upload(admin, archive, workspace), 413, "limit")
         assert stored_files(stack) == before
 
-    def test_chunked_upload_over_the_limit_is_413(self, stack: AirflowStack, admin: httpx.Client, workspace: int) -> None:
+    def test_chunked_upload_over_the_limit_is_413(
+        self, stack: AirflowStack, admin: httpx.Client, workspace: int
+    ) -> None:
         before = stored_files(stack)
         answer = chunked_upload(admin, workspace, megabytes=70)
         assert_error(answer, 413, "limit")
         assert stored_files(stack) == before
-
-

@@ -21,7 +21,16 @@ def test_a_component_that_dies_stops_everything_and_names_itself(tmp_path: Path)
         squatter.listen()
         port = squatter.getsockname()[1]
         process = subprocess.run(
-            [sys.executable, "-m", "airflow_wallaroo.cli", "standalone", "--home", str(tmp_path), "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "airflow_wallaroo.cli",
+                "standalone",
+                "--home",
+                str(tmp_path),
+                "--port",
+                str(port),
+            ],
             capture_output=True,
             text=True,
             timeout=300,
@@ -54,7 +63,7 @@ def test_sigterm_stops_every_component(tmp_path: Path) -> None:
         assert answer.status_code == 200
         stack.process.send_signal(signal.SIGTERM)
         assert stack.process.wait(timeout=60) == 0
-        gone, alive = psutil.wait_procs(children, timeout=30)
+        _gone, alive = psutil.wait_procs(children, timeout=30)
         assert alive == [], [p.cmdline() for p in alive]
     finally:
         stack.stop()

@@ -28,7 +28,9 @@ def small_disk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     mount_point = tmp_path_factory.mktemp("small-disk")
     mounted = subprocess.run(
         ["mount", "-t", "tmpfs", "-o", f"size={TMPFS_BYTES}", "tmpfs", str(mount_point)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")

@@ -10,7 +10,15 @@ import pytest
 
 from tests.integration.helpers import assert_error, unique
 from tests.integration.stack import AirflowStack
-from tests.integration.tasks import logs, ready_example, runs_of, task, wait_task_status, wait_until, start_task
+from tests.integration.tasks import (
+    logs,
+    ready_example,
+    runs_of,
+    start_task,
+    task,
+    wait_task_status,
+    wait_until,
+)
 
 
 @pytest.fixture
@@ -23,9 +31,9 @@ def hello(admin: httpx.Client, workspace: int) -> str:
     return ready_example(admin, workspace, "hello")
 
 
-
 def user_pid(stack: AirflowStack, task_id: str) -> int:
     """The pid of the running user process, from the runner's own pid file."""
+
     def probe() -> int | None:
         files = list((stack.data_folder / "runs" / task_id).glob("*.pid"))
         return int(files[0].read_text()) if files else None
@@ -34,7 +42,9 @@ def user_pid(stack: AirflowStack, task_id: str) -> int:
 
 
 class TestTimeout:
-    def test_a_run_over_its_timeout_is_timed_out(self, admin: httpx.Client, workspace: int, hello: str) -> None:
+    def test_a_run_over_its_timeout_is_timed_out(
+        self, admin: httpx.Client, workspace: int, hello: str
+    ) -> None:
         task_id = start_task(admin, "run_once", workspace, hello, json={"sleep": 60}, timeout=3)
         done = wait_task_status(admin, task_id, {"success", "failed", "timed_out"}, timeout=180)
         assert done["status"] == "timed_out", done
@@ -58,8 +68,11 @@ class TestKill:
         assert answer.json()["status"] == "pending_kill" and answer.json()["killed"] is True
         killed = wait_task_status(admin, task_id, {"killed"}, timeout=120)
         assert killed["killed"] is True
-        wait_until(lambda: not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE,
-                   f"user process {pid} to be gone", timeout=60)
+        wait_until(
+            lambda: not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE,
+            f"user process {pid} to be gone",
+            timeout=60,
+        )
         assert logs(admin, run_id) == []
         assert runs_of(admin, task_id)[0]["status"] == "killed"
         runs_after_kill = {r["run_id"] for r in runs_of(admin, task_id)}
@@ -70,7 +83,9 @@ class TestKill:
             assert airflow.get(f"/dags/wallaroo_task_{task_id}").json()["is_paused"] is True
         assert {r["run_id"] for r in runs_of(admin, task_id)} == runs_after_kill
 
-    def test_kill_of_someone_elses_task_is_403(self, admin: httpx.Client, bob: httpx.Client, workspace: int, hello: str) -> None:
+    def test_kill_of_someone_elses_task_is_403(
+        self, admin: httpx.Client, bob: httpx.Client, workspace: int, hello: str
+    ) -> None:
         task_id = start_task(admin, "run_once", workspace, hello)
         assert_error(bob.post("/task/kill", json={"id": task_id}), 403)
         assert task(admin, task_id)["killed"] is False
@@ -95,8 +110,11 @@ class TestContinuous:
     def test_runs_follow_each_other(self, admin: httpx.Client, workspace: int, hello: str) -> None:
         task_id = start_task(admin, "run_continuously", workspace, hello, name="loop", json={})
         finished = wait_until(
-            lambda: (r := [x for x in runs_of(admin, task_id) if x["status"] == "success"]) and len(r) >= 3 and r,
-            "three successful continuous runs", timeout=240,
+            lambda: (
+                (r := [x for x in runs_of(admin, task_id) if x["status"] == "success"]) and len(r) >= 3 and r
+            ),
+            "three successful continuous runs",
+            timeout=240,
         )
         assert len({r["run_id"] for r in finished}) == len(finished)
         assert task(admin, task_id)["run_type"] == "NetworkService"
@@ -112,7 +130,9 @@ class TestContinuous:
         # logs the wait it applies, 1 s, then 2 s, then 4 s...
         dag_id = f"wallaroo_task_{task_id}"
         with stack.airflow_api() as airflow:
-            runs = airflow.get(f"/dags/{dag_id}/dagRuns", params={"order_by": "start_date"}).json()["dag_runs"]
+            runs = airflow.get(f"/dags/{dag_id}/dagRuns", params={"order_by": "start_date"}).json()[
+                "dag_runs"
+            ]
             waits = []
             for run in runs[:3]:
                 events = airflow.get(

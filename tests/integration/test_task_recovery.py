@@ -54,18 +54,26 @@ class TestRunFailedFromOutside:
         try:
             first = wait_until(
                 lambda: (r := runs_of(admin, task_id)) and r[0]["status"] == "running" and r[0],
-                "the first continuous run to be running", timeout=180,
+                "the first continuous run to be running",
+                timeout=180,
             )
-            first_pid = wait_until(lambda: read_pid(pid_file(stack, task_id, first["run_id"])),
-                                   "the user process of the first run", timeout=120)
+            first_pid = wait_until(
+                lambda: read_pid(pid_file(stack, task_id, first["run_id"])),
+                "the user process of the first run",
+                timeout=120,
+            )
             assert not gone(first_pid)
-            wait_until(lambda: any("hello: tick" in line for line in logs(admin, first["run_id"])),
-                       "the first run's user code to be ticking", timeout=60)
+            wait_until(
+                lambda: any("hello: tick" in line for line in logs(admin, first["run_id"])),
+                "the first run's user code to be ticking",
+                timeout=60,
+            )
 
             # An operator fails the run in Airflow's own REST API, not through /v1.
             with stack.airflow_api() as airflow:
-                answer = airflow.patch(f"/dags/wallaroo_task_{task_id}/dagRuns/{first['run_id']}",
-                                       json={"state": "failed"})
+                answer = airflow.patch(
+                    f"/dags/wallaroo_task_{task_id}/dagRuns/{first['run_id']}", json={"state": "failed"}
+                )
                 failed_at = time.monotonic()
             assert answer.status_code == 200, answer.text
             assert answer.json()["state"] == "failed"
@@ -100,8 +108,9 @@ class TestRunFailedFromOutside:
             assert ended == "failure"
 
             # The user process of the failed run does not outlive its run.
-            wait_until(lambda: gone(first_pid), f"user process {first_pid} of the failed run to be gone",
-                       timeout=60)
+            wait_until(
+                lambda: gone(first_pid), f"user process {first_pid} of the failed run to be gone", timeout=60
+            )
             if first_gone_after is None:
                 first_gone_after = time.monotonic() - failed_at
             print(f"user process {first_pid} gone {first_gone_after:.1f} s after the failure")

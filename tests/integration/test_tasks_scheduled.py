@@ -9,7 +9,7 @@ import pytest
 
 from tests.integration.helpers import assert_error, unique
 from tests.integration.stack import AirflowStack
-from tests.integration.tasks import ready_example, runs_of, task, wait_task_status, wait_until, start_task
+from tests.integration.tasks import ready_example, runs_of, start_task, task, wait_task_status, wait_until
 
 
 @pytest.fixture
@@ -22,7 +22,6 @@ def hello(admin: httpx.Client, workspace: int) -> str:
     return ready_example(admin, workspace, "hello")
 
 
-
 @pytest.mark.slow
 class TestScheduled:
     def test_every_minute_gives_two_successive_runs_even_after_timeouts(
@@ -33,20 +32,27 @@ class TestScheduled:
         task_id = start_task(admin, "run_scheduled", workspace, hello, schedule="*/1 * * * *", json={"x": 1})
         # Same minutes, another task: its code outlives its timeout, each run is stopped,
         # and the schedule still goes on to the next run.
-        slow_id = start_task(admin, "run_scheduled", workspace, hello, schedule="*/1 * * * *",
-                             json={"sleep": 120}, timeout=3)
+        slow_id = start_task(
+            admin, "run_scheduled", workspace, hello, schedule="*/1 * * * *", json={"sleep": 120}, timeout=3
+        )
         body = task(admin, task_id)
         assert body["run_type"] == "CronJob" and body["schedule"] == "*/1 * * * *"
         runs = wait_until(
-            lambda: (r := [x for x in runs_of(admin, task_id) if x["status"] == "success"]) and len(r) >= 2 and r,
-            "two successful scheduled runs", timeout=200, interval=2,
+            lambda: (
+                (r := [x for x in runs_of(admin, task_id) if x["status"] == "success"]) and len(r) >= 2 and r
+            ),
+            "two successful scheduled runs",
+            timeout=200,
+            interval=2,
         )
         assert len({r["run_id"] for r in runs}) >= 2
         assert task(admin, task_id)["status"] == "started"
 
         timed_out = wait_until(
             lambda: (r := runs_of(admin, slow_id, status="timed_out")) and len(r) >= 2 and r,
-            "two timed out scheduled runs", timeout=200, interval=2,
+            "two timed out scheduled runs",
+            timeout=200,
+            interval=2,
         )
         first, second = sorted(timed_out, key=lambda r: datetime.fromisoformat(r["created_at"]))[:2]
         assert first["run_id"] != second["run_id"]
@@ -76,7 +82,9 @@ class TestScheduleError:
         broken = wait_task_status(admin, task_id, {"schedule_error"}, timeout=120)
         assert broken["killed"] is False
 
-    def test_other_tasks_of_the_shard_keep_working(self, admin: httpx.Client, workspace: int, hello: str) -> None:
+    def test_other_tasks_of_the_shard_keep_working(
+        self, admin: httpx.Client, workspace: int, hello: str
+    ) -> None:
         task_id = start_task(admin, "run_once", workspace, hello, json={})
         assert wait_task_status(admin, task_id, {"success", "failed"}, timeout=180)["status"] == "success"
 
@@ -94,22 +102,30 @@ class TestDeleteWithTasks:
         refused = admin.post("/orchestration/delete_orchestrations", json={"orchestrations": [hello]})
         assert_error(refused, 409, task_id)
         assert admin.post("/orchestration/get_by_id", json={"id": hello}).status_code == 200
-        done = admin.post("/orchestration/delete_orchestrations", json={"orchestrations": [hello], "confirm_delete": True})
+        done = admin.post(
+            "/orchestration/delete_orchestrations", json={"orchestrations": [hello], "confirm_delete": True}
+        )
         assert done.status_code == 200 and done.json() == {"deleted": [hello]}
         assert wait_task_status(admin, task_id, {"killed"}, timeout=120)["killed"] is True
 
-    def test_list_all_carries_tasks_and_filters_by_them(self, admin: httpx.Client, workspace: int, hello: str) -> None:
+    def test_list_all_carries_tasks_and_filters_by_them(
+        self, admin: httpx.Client, workspace: int, hello: str
+    ) -> None:
         task_id = start_task(admin, "run_once", workspace, hello, json={})
         wait_task_status(admin, task_id, {"success"}, timeout=180)
-        found = admin.post("/orchestration/list_all", json={"workspace_ids": [workspace]}).json()["orchestrations"]
+        found = admin.post("/orchestration/list_all", json={"workspace_ids": [workspace]}).json()[
+            "orchestrations"
+        ]
         mine = next(o for o in found if o["orchestration"]["id"] == hello)
         assert [t["id"] for t in mine["tasks"]] == [task_id]
-        by_status = admin.post("/orchestration/list_all", json={"workspace_ids": [workspace],
-                                                                "task_run_status": ["success"]}).json()
+        by_status = admin.post(
+            "/orchestration/list_all", json={"workspace_ids": [workspace], "task_run_status": ["success"]}
+        ).json()
         assert hello in {o["orchestration"]["id"] for o in by_status["orchestrations"]}
-        by_failure = admin.post("/orchestration/list_all", json={"workspace_ids": [workspace],
-                                                                 "task_run_status": ["failure"]}).json()
+        by_failure = admin.post(
+            "/orchestration/list_all", json={"workspace_ids": [workspace], "task_run_status": ["failure"]}
+        ).json()
         assert hello not in {o["orchestration"]["id"] for o in by_failure["orchestrations"]}
-        assert admin.post("/task/get_tasks_by_orch_sha", json={"sha": mine["orchestration"]["sha"]}).json() == {
-            "ids": [task_id]
-        }
+        assert admin.post(
+            "/task/get_tasks_by_orch_sha", json={"sha": mine["orchestration"]["sha"]}
+        ).json() == {"ids": [task_id]}

@@ -83,8 +83,13 @@ class TestList:
     def test_user_id_filter_keeps_shared_workspaces(self, admin: httpx.Client, alice: httpx.Client) -> None:
         shared = create_workspace(admin)
         admin_only = create_workspace(admin)
-        assert admin.post("/workspaces/add_user", json={"workspace_id": shared, "user_id": "alice"}).status_code == 200
-        ids = {w["id"] for w in admin.post("/workspaces/list", json={"user_id": "alice"}).json()["workspaces"]}
+        assert (
+            admin.post("/workspaces/add_user", json={"workspace_id": shared, "user_id": "alice"}).status_code
+            == 200
+        )
+        ids = {
+            w["id"] for w in admin.post("/workspaces/list", json={"user_id": "alice"}).json()["workspaces"]
+        }
         assert shared in ids and admin_only not in ids
 
     def test_wrong_type_is_400(self, admin: httpx.Client) -> None:
@@ -118,11 +123,15 @@ class TestAddUser:
         assert_error(answer, 403, str(workspace_id))
 
     def test_unknown_workspace_is_404(self, admin: httpx.Client) -> None:
-        assert_error(admin.post("/workspaces/add_user", json={"workspace_id": 99999999, "user_id": "bob"}), 404)
+        assert_error(
+            admin.post("/workspaces/add_user", json={"workspace_id": 99999999, "user_id": "bob"}), 404
+        )
 
     def test_unknown_user_is_404(self, admin: httpx.Client) -> None:
         workspace_id = create_workspace(admin)
-        answer = admin.post("/workspaces/add_user", json={"workspace_id": workspace_id, "email": "nobody@x.io"})
+        answer = admin.post(
+            "/workspaces/add_user", json={"workspace_id": workspace_id, "email": "nobody@x.io"}
+        )
         assert_error(answer, 404, "nobody@x.io")
 
     @pytest.mark.parametrize(
@@ -130,7 +139,9 @@ class TestAddUser:
         [
             pytest.param({"user_id": "alice"}, "workspace_id", id="missing-workspace"),
             pytest.param({"workspace_id": "one", "user_id": "alice"}, "workspace_id", id="wrong-type"),
-            pytest.param({"workspace_id": 1, "user_id": "alice", "user_type": "boss"}, "user_type", id="bad-role"),
+            pytest.param(
+                {"workspace_id": 1, "user_id": "alice", "user_type": "boss"}, "user_type", id="bad-role"
+            ),
             pytest.param({"workspace_id": 1}, "email or user_id", id="nobody"),
         ],
     )
@@ -145,20 +156,26 @@ class TestRemoveUser:
     def test_owner_removes_a_member(self, admin: httpx.Client, alice: httpx.Client) -> None:
         workspace_id = create_workspace(admin)
         admin.post("/workspaces/add_user", json={"workspace_id": workspace_id, "user_id": "alice"})
-        answer = admin.post("/workspaces/remove_user", json={"workspace_id": workspace_id, "user_id": "alice"})
+        answer = admin.post(
+            "/workspaces/remove_user", json={"workspace_id": workspace_id, "user_id": "alice"}
+        )
         assert answer.status_code == 200 and answer.json() == {}
         assert member_ids(admin, workspace_id) == {"admin": "owner"}
         assert_error(alice.post("/workspaces/list_users", json={"workspace_id": workspace_id}), 403)
 
     def test_last_owner_cannot_be_removed(self, admin: httpx.Client) -> None:
         workspace_id = create_workspace(admin)
-        answer = admin.post("/workspaces/remove_user", json={"workspace_id": workspace_id, "user_id": "admin"})
+        answer = admin.post(
+            "/workspaces/remove_user", json={"workspace_id": workspace_id, "user_id": "admin"}
+        )
         assert_error(answer, 409, "owner")
 
     def test_collaborator_cannot_remove(self, admin: httpx.Client, alice: httpx.Client) -> None:
         workspace_id = create_workspace(admin)
         admin.post("/workspaces/add_user", json={"workspace_id": workspace_id, "user_id": "alice"})
-        answer = alice.post("/workspaces/remove_user", json={"workspace_id": workspace_id, "user_id": "admin"})
+        answer = alice.post(
+            "/workspaces/remove_user", json={"workspace_id": workspace_id, "user_id": "admin"}
+        )
         assert_error(answer, 403)
 
     def test_non_member_gets_403(self, admin: httpx.Client, bob: httpx.Client) -> None:
@@ -172,7 +189,9 @@ class TestRemoveUser:
         assert_error(answer, 404, "bob")
 
     def test_unknown_workspace_is_404(self, admin: httpx.Client) -> None:
-        assert_error(admin.post("/workspaces/remove_user", json={"workspace_id": 99999999, "user_id": "a"}), 404)
+        assert_error(
+            admin.post("/workspaces/remove_user", json={"workspace_id": 99999999, "user_id": "a"}), 404
+        )
 
     def test_missing_workspace_id_is_400(self, admin: httpx.Client) -> None:
         assert_error(admin.post("/workspaces/remove_user", json={"user_id": "alice"}), 400, "workspace_id")

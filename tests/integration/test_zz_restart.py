@@ -6,7 +6,6 @@ runs on PostgreSQL, as deployments do; SQLite runs the plain two-runs cron test 
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from tests.integration.helpers import unique
@@ -19,19 +18,29 @@ def test_scheduled_task_goes_on_after_a_restart(stack: AirflowStack) -> None:
     if stack.backend != "postgres":
         pytest.skip("restart is exercised on PostgreSQL; SQLite runs the two-runs cron test")
     with stack.client("admin") as admin:
-        workspace = admin.post("/workspaces/create", json={"workspace_name": unique("restart")}).json()["workspace_id"]
+        workspace = admin.post("/workspaces/create", json={"workspace_name": unique("restart")}).json()[
+            "workspace_id"
+        ]
         hello = ready_example(admin, workspace, "hello")
-        task_id = admin.post("/task/run_scheduled", json={
-            "workspace_id": workspace, "orch_id": hello, "schedule": "*/1 * * * *", "json": {}}).json()["id"]
-        wait_until(lambda: any(r["status"] == "success" for r in runs_of(admin, task_id)), "a first run", 150, 2)
+        task_id = admin.post(
+            "/task/run_scheduled",
+            json={"workspace_id": workspace, "orch_id": hello, "schedule": "*/1 * * * *", "json": {}},
+        ).json()["id"]
+        wait_until(
+            lambda: any(r["status"] == "success" for r in runs_of(admin, task_id)), "a first run", 150, 2
+        )
         before = {r["run_id"] for r in runs_of(admin, task_id)}
     stack.stop()
     stack.start()
     with stack.client("admin") as admin:
         assert task(admin, task_id)["status"] == "started"
         wait_until(
-            lambda: any(r["status"] == "success" and r["run_id"] not in before for r in runs_of(admin, task_id)),
-            "a run after the restart", 150, 2,
+            lambda: any(
+                r["status"] == "success" and r["run_id"] not in before for r in runs_of(admin, task_id)
+            ),
+            "a run after the restart",
+            150,
+            2,
         )
         assert admin.post("/orchestration/get_by_id", json={"id": hello}).json()["status"] == "ready"
         admin.post("/task/kill", json={"id": task_id})

@@ -90,6 +90,7 @@ def run_example(
         capture_output=True,
         text=True,
         timeout=timeout,
+        check=False,
     )
     return Run(result.returncode, result.stdout, result.stderr, cwd)
 
@@ -109,6 +110,7 @@ class TestImportModes:
             capture_output=True,
             text=True,
             timeout=60,
+            check=False,
         )
         assert result.returncode != 0
         assert "No module named 'airflow_wallaroo'" in result.stderr

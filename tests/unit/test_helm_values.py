@@ -194,7 +194,7 @@ def test_guide_rbac_manifests_are_valid_and_sufficient(version):
 
 
 def test_image_bakes_as_many_loaders_as_spec_shards(wallaroo):
-    from airflow_wallaroo.dag_files import install_dag_files
+    from airflow_wallaroo.core.dag_files import install_dag_files
 
     dockerfile = AIRFLOW_DOCKERFILE.read_text()
     assert re.search(r"airflow-wallaroo install-dags /opt/airflow/dags\b", dockerfile)

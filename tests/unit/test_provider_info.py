@@ -23,7 +23,9 @@ class TestProviderInfo:
         assert get_provider_info()["package-name"] == importlib_metadata.metadata("airflow-wallaroo")["Name"]
 
     def test_entry_points_are_declared(self) -> None:
-        groups = {ep.group: ep.value for ep in importlib_metadata.distribution("airflow-wallaroo").entry_points}
+        groups = {
+            ep.group: ep.value for ep in importlib_metadata.distribution("airflow-wallaroo").entry_points
+        }
         assert groups["apache_airflow_provider"] == "airflow_wallaroo.get_provider_info:get_provider_info"
         assert groups["airflow.plugins"] == "airflow_wallaroo.plugin:WallarooPlugin"
         assert groups["console_scripts"] == "airflow_wallaroo.cli:main"

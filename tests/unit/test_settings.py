@@ -39,7 +39,9 @@ class TestLoadSettings:
         assert pod.in_cluster is False
         assert pod.resources["requests"]["memory"] == "512Mi"
 
-    def test_a_bad_pod_option_is_named_and_spares_the_local_runner(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_a_bad_pod_option_is_named_and_spares_the_local_runner(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         monkeypatch.setenv("AIRFLOW__WALLAROO__POD_RESOURCES", "{not json")
         settings = load_settings()
         assert settings.runner == "local"
@@ -47,4 +49,4 @@ class TestLoadSettings:
             _ = settings.pod
         monkeypatch.setenv("AIRFLOW__WALLAROO__POD_RESOURCES", "[]")
         with pytest.raises(ValueError, match="pod_resources must be a JSON dict"):
-            load_settings().pod
+            _ = load_settings().pod

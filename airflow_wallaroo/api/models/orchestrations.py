@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import Field
 
@@ -38,7 +39,7 @@ class OrchestrationResponse(ResponseBody):
             name=row.name,
             file_name=row.file_name,
             file_size=row.file_size,
-            image_path=row.image_path,
+            image_path=orchestration.image,
             task_id=row.packaging_run_id,
             owner_id=row.owner_id,
             workspace_id=row.workspace_id,
@@ -71,7 +72,7 @@ class WorkspaceRef(ResponseBody):
 
 class OrchestrationWithTasks(ResponseBody):
     orchestration: OrchestrationResponse
-    tasks: list[dict] = Field(default_factory=list)
+    tasks: list[dict[str, Any]] = Field(default_factory=list)
     workspace: WorkspaceRef
 
 

@@ -9,11 +9,15 @@ from typing import Any, Literal
 from pydantic import Field
 
 from airflow_wallaroo.api.models import RequestBody, ResponseBody, Timestamp
-from airflow_wallaroo.services.task_status import RunFacts
+from airflow_wallaroo.services.task_status import TaskRun
 from airflow_wallaroo.services.tasks import Task
 
 RUN_TYPES = {"run_once": "Oneshot", "run_scheduled": "CronJob", "run_continuously": "NetworkService"}
-FLAVORS = {"run_once": "exec_orch_oneshot", "run_scheduled": "exec_orch_cron", "run_continuously": "exec_orch_network_service"}
+FLAVORS = {
+    "run_once": "exec_orch_oneshot",
+    "run_scheduled": "exec_orch_cron",
+    "run_continuously": "exec_orch_network_service",
+}
 
 
 class RunOnceRequest(RequestBody):
@@ -93,7 +97,7 @@ class TaskResponse(ResponseBody):
     last_runs: list[LastRun]
 
     @classmethod
-    def of(cls, task: Task, image: str) -> TaskResponse:
+    def of(cls, task: Task) -> TaskResponse:
         row = task.row
         return cls(
             id=row.id,
@@ -105,7 +109,7 @@ class TaskResponse(ResponseBody):
             flavor=FLAVORS[row.kind],
             schedule=row.schedule,
             timeout=row.timeout,
-            image=image,
+            image=task.image,
             image_tag=None,
             bind_secrets=json.loads(row.bind_secrets),
             extra_env_vars={
@@ -122,8 +126,10 @@ class TaskResponse(ResponseBody):
             killed=row.killed,
             created_at=row.created_at,
             updated_at=row.updated_at,
-            last_runs=[LastRun(run_id=r.run_id, status=task.statuses[r.run_id], created_at=r.created_at,
-                               updated_at=r.updated_at) for r in task.last_runs],
+            last_runs=[
+                LastRun(run_id=r.run_id, status=r.status, created_at=r.created_at, updated_at=r.updated_at)
+                for r in task.last_runs
+            ],
         )
 
 
@@ -147,9 +153,14 @@ class RunResponse(ResponseBody):
     updated_at: Timestamp
 
     @classmethod
-    def of(cls, task_id: str, facts: RunFacts, status: str) -> RunResponse:
-        return cls(task=task_id, run_id=facts.run_id, status=status, created_at=facts.created_at,
-                   updated_at=facts.updated_at)
+    def of(cls, run: TaskRun) -> RunResponse:
+        return cls(
+            task=run.task_id,
+            run_id=run.run_id,
+            status=run.status,
+            created_at=run.created_at,
+            updated_at=run.updated_at,
+        )
 
 
 class LogsRequest(RequestBody):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -27,8 +27,8 @@ class WorkspaceResponse(ResponseBody):
     created_at: Timestamp
     created_by: str
     archived: bool
-    models: list = Field(default_factory=list)
-    pipelines: list = Field(default_factory=list)
+    models: list[Any] = Field(default_factory=list)
+    pipelines: list[Any] = Field(default_factory=list)
 
 
 class ListWorkspacesResponse(ResponseBody):

@@ -24,14 +24,18 @@ router = APIRouter(prefix="/workspaces", tags=["workspaces"])
 
 
 @router.post("/create")
-def create_workspace(body: CreateWorkspaceRequest, caller: CallerDep, session: SessionDep) -> CreateWorkspaceResponse:
+def create_workspace(
+    body: CreateWorkspaceRequest, caller: CallerDep, session: SessionDep
+) -> CreateWorkspaceResponse:
     """Create a workspace; the caller becomes its owner."""
     workspace = workspaces.create_workspace(session, caller, body.workspace_name)
     return CreateWorkspaceResponse(workspace_id=workspace.id)
 
 
 @router.post("/list")
-def list_workspaces(caller: CallerDep, session: SessionDep, body: ListWorkspacesRequest | None = None) -> ListWorkspacesResponse:
+def list_workspaces(
+    caller: CallerDep, session: SessionDep, body: ListWorkspacesRequest | None = None
+) -> ListWorkspacesResponse:
     """List the caller's workspaces (with ``user_id``: those that user shares with the caller)."""
     rows = workspaces.list_workspaces(session, caller, body.user_id if body else None)
     return ListWorkspacesResponse(workspaces=[WorkspaceResponse.model_validate(r) for r in rows])

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
-from airflow import settings
 from alembic import context
 
+from airflow_wallaroo.airflow_compat.db import engine, sql_alchemy_conn
 from airflow_wallaroo.store.db_manager import WallarooDBManager
 
 config = context.config
@@ -14,14 +15,14 @@ version_table = WallarooDBManager.version_table_name
 target_metadata = WallarooDBManager.metadata
 
 
-def include_object(_, name, type_, *args):
+def include_object(_: Any, name: str | None, type_: str, *args: Any) -> bool:
     """Only ever look at our own tables, never Airflow's."""
     return not (type_ == "table" and name not in target_metadata.tables)
 
 
 def run_migrations_offline() -> None:
     context.configure(
-        url=settings.SQL_ALCHEMY_CONN,
+        url=sql_alchemy_conn(),
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
@@ -36,7 +37,7 @@ def run_migrations_online() -> None:
     with contextlib.ExitStack() as stack:
         connection = config.attributes.get("connection", None)
         if not connection:
-            connection = stack.enter_context(settings.engine.connect())
+            connection = stack.enter_context(engine().connect())
         context.configure(
             connection=connection,
             transaction_per_migration=True,

@@ -21,11 +21,22 @@ from airflow_wallaroo.api.errors import describe_validation_errors
             id="nested",
         ),
         pytest.param(
-            [{"loc": ("body", 5), "msg": "JSON decode error", "type": "json_invalid", "ctx": {"error": "Expecting value"}}],
+            [
+                {
+                    "loc": ("body", 5),
+                    "msg": "JSON decode error",
+                    "type": "json_invalid",
+                    "ctx": {"error": "Expecting value"},
+                }
+            ],
             "the body is not valid JSON (Expecting value)",
             id="json",
         ),
-        pytest.param([{"loc": ("body",), "msg": "Field required", "type": "missing"}], "body: Field required", id="no-body"),
+        pytest.param(
+            [{"loc": ("body",), "msg": "Field required", "type": "missing"}],
+            "body: Field required",
+            id="no-body",
+        ),
         pytest.param([], "invalid request", id="empty"),
     ],
 )

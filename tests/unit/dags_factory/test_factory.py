@@ -8,14 +8,26 @@ from pathlib import Path
 
 import pytest
 
-from dags_factory.builder import RUN_TASK_ID, build_task_dag
-from dags_factory.loader import ERRORS_FOLDER, load_shard
-from dags_factory.spec import TaskSpec, shard_of
+from airflow_wallaroo.core.layout import SPEC_ERRORS_FOLDER as ERRORS_FOLDER
+from airflow_wallaroo.core.naming import RUN_TASK_ID, shard_of
+from airflow_wallaroo.core.spec import TaskSpec
+from dags_factory.builder import build_task_dag
+from dags_factory.loader import load_shard
 
 SPEC = TaskSpec(
-    task_id="6f1c0c9e-0000-4000-8000-000000000001", kind="run_once", name="n", workspace_id=3, owner_id="admin",
-    orch_id="o-1", orch_sha="a" * 64, orch_name="hello", entrypoint="main.py", arguments={"a": 1},
-    first_run_id="8d0e0000-0000-4000-8000-000000000002", created_at="2026-11-25T00:00:00+00:00", timeout=7,
+    task_id="6f1c0c9e-0000-4000-8000-000000000001",
+    kind="run_once",
+    name="n",
+    workspace_id=3,
+    owner_id="admin",
+    orch_id="o-1",
+    orch_sha="a" * 64,
+    orch_name="hello",
+    entrypoint="main.py",
+    arguments={"a": 1},
+    first_run_id="8d0e0000-0000-4000-8000-000000000002",
+    created_at="2026-11-25T00:00:00+00:00",
+    timeout=7,
 )
 
 
@@ -56,7 +68,10 @@ class TestBuilder:
 
     def test_run_once_run_id_is_the_one_the_api_returned(self) -> None:
         dag = build_task_dag(SPEC)
-        assert dag.timetable.generate_run_id(run_type=None, run_after=None, data_interval=None) == SPEC.first_run_id
+        assert (
+            dag.timetable.generate_run_id(run_type=None, run_after=None, data_interval=None)
+            == SPEC.first_run_id
+        )
 
 
 class TestLoader:

@@ -19,16 +19,18 @@ from airflow.sdk.exceptions import AirflowException, AirflowTaskTimeout
 from kubernetes.client import ApiClient
 from kubernetes.client import models as k8s
 
-from airflow_wallaroo.runners.kubernetes import (
+from airflow_wallaroo.archive_tokens import verify_archive_token
+from airflow_wallaroo.core.naming import OUTCOME_XCOM_KEY, RUN_TASK_ID
+from airflow_wallaroo.core.spec import TaskSpec
+from airflow_wallaroo.exceptions import NotAuthenticatedError
+from airflow_wallaroo.runners.base import get_runner
+from airflow_wallaroo.runners.pod_operator import (
     POD_COMMAND,
     POD_DEADLINE_SLACK_SECONDS,
     WallarooPodOperator,
 )
-from airflow_wallaroo.runners.local import OUTCOME_XCOM_KEY
-from airflow_wallaroo.services.archive_tokens import verify_archive_token
-from airflow_wallaroo.exceptions import NotAuthenticatedError
-from dags_factory.builder import RUN_TASK_ID, build_task_dag
-from dags_factory.spec import TaskSpec
+from airflow_wallaroo.settings import load_settings
+from dags_factory.builder import build_task_dag
 
 #: The Kubernetes version the official chart of Airflow 3.3 targets (its kubeVersion >=1.30).
 KUBERNETES_VERSION = "1.33"
@@ -52,7 +54,6 @@ def make_spec(kind: str, *, timeout: int | None = 30) -> TaskSpec:
         created_at="2026-11-27T00:00:00+00:00",
         schedule="*/5 * * * *" if kind == "run_scheduled" else None,
         timeout=timeout,
-        api_url="http://airflow-api-server:8080",
         extra_env={"MODEL_BUCKET": "s3://models", "WALLAROO_TASK_ID": "overridden?"},
         requirements="requirements.txt",
         bind_secrets=["db-credentials", "s3-keys"],
@@ -62,6 +63,7 @@ def make_spec(kind: str, *, timeout: int | None = 30) -> TaskSpec:
 @pytest.fixture(autouse=True)
 def kubernetes_config(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AIRFLOW__WALLAROO__RUNNER", "kubernetes")
+    monkeypatch.setenv("AIRFLOW__WALLAROO__API_URL", "http://airflow-api-server:8080")
     monkeypatch.setenv("AIRFLOW__WALLAROO__POD_IMAGE", "registry.example.com/wallaroo-runtime:1.2.3")
     monkeypatch.setenv("AIRFLOW__WALLAROO__POD_NAMESPACE", "wallaroo-tasks")
     monkeypatch.setenv("AIRFLOW__WALLAROO__POD_SERVICE_ACCOUNT", "wallaroo-task-runner")
@@ -77,7 +79,7 @@ def kubernetes_config(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def operator_for(spec: TaskSpec) -> WallarooPodOperator:
-    dag = build_task_dag(spec, runner="kubernetes")
+    dag = build_task_dag(spec)
     operator = dag.get_task(RUN_TASK_ID)
     assert isinstance(operator, WallarooPodOperator)
     return operator
@@ -140,7 +142,10 @@ class TestPodOfEachKind:
 
     def test_secrets_are_bound_as_environment(self, kind: str) -> None:
         container = pod_manifest(make_spec(kind))["spec"]["containers"][0]
-        assert [source["secretRef"]["name"] for source in container["envFrom"]] == ["db-credentials", "s3-keys"]
+        assert [source["secretRef"]["name"] for source in container["envFrom"]] == [
+            "db-credentials",
+            "s3-keys",
+        ]
 
     def test_labels_identify_task_and_run(self, kind: str) -> None:
         spec = make_spec(kind)
@@ -194,6 +199,38 @@ def test_data_volume_mounted_read_only_for_volume_archives(monkeypatch: pytest.M
     assert env["WALLAROO_WHEELHOUSE"] == f"{tmp_path}/envs/{spec.orch_sha}/wheelhouse"
 
 
+def test_volume_archives_come_from_the_configured_artifact_store(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    """Bug: the volume source built ``data_folder/artifacts`` and ignored ``artifact_store``."""
+    monkeypatch.setenv("AIRFLOW__WALLAROO__DATA_FOLDER", str(tmp_path))
+    monkeypatch.setenv("AIRFLOW__WALLAROO__ARTIFACT_STORE", str(tmp_path / "store-on-the-volume"))
+    monkeypatch.setenv("AIRFLOW__WALLAROO__POD_ARCHIVE_SOURCE", "volume")
+    monkeypatch.setenv("AIRFLOW__WALLAROO__POD_DATA_VOLUME_CLAIM", "wallaroo-data")
+    spec = make_spec("run_once")
+    env = env_of(pod_manifest(spec, token=None))
+    assert (
+        env["WALLAROO_ARCHIVE_URL"] == f"file://{tmp_path}/store-on-the-volume/archives/{spec.orch_sha}.zip"
+    )
+
+
+@pytest.mark.parametrize("store", ["s3://bucket/prefix", "/somewhere/off/the/volume"])
+def test_volume_archives_need_a_store_on_the_volume(
+    monkeypatch: pytest.MonkeyPatch, tmp_path, store: str
+) -> None:
+    monkeypatch.setenv("AIRFLOW__WALLAROO__DATA_FOLDER", str(tmp_path))
+    monkeypatch.setenv("AIRFLOW__WALLAROO__ARTIFACT_STORE", store)
+    monkeypatch.setenv("AIRFLOW__WALLAROO__POD_ARCHIVE_SOURCE", "volume")
+    with pytest.raises(ValueError, match="pod_archive_source = volume needs artifact_store"):
+        operator_for(make_spec("run_once"))
+
+
+def test_the_image_reported_is_the_pod_image() -> None:
+    """Bug: ``image`` and ``image_path`` reported the runner's name, ``kubernetes``."""
+    assert get_runner("kubernetes").image(load_settings()) == "registry.example.com/wallaroo-runtime:1.2.3"
+    assert get_runner("local").image(load_settings()) == "local"
+
+
 class Recorder:
     """Stands in for the Kubernetes client: records each call, returns what it is told to."""
 
@@ -231,7 +268,10 @@ def test_kill_deletes_the_pod() -> None:
     operator.client = Recorder()  # type: ignore[assignment]
     operator.on_kill()
     assert operator.client.calls == [
-        ("delete_namespaced_pod", {"args": (), "name": operator.pod.metadata.name, "namespace": "wallaroo-tasks"})
+        (
+            "delete_namespaced_pod",
+            {"args": (), "name": operator.pod.metadata.name, "namespace": "wallaroo-tasks"},
+        )
     ]
 
 
@@ -264,14 +304,20 @@ def test_each_run_gets_an_archive_token_for_its_orchestration_only() -> None:
         asyncio.run(verify_archive_token(env["WALLAROO_ARCHIVE_TOKEN"], str(uuid.uuid4())))
 
 
-def finished_pod(operator: WallarooPodOperator, phase: str, reason: str | None = None, exit_code: int = 0) -> k8s.V1Pod:
+def finished_pod(
+    operator: WallarooPodOperator, phase: str, reason: str | None = None, exit_code: int = 0
+) -> k8s.V1Pod:
     pod = running_pod(operator)
     pod.status = k8s.V1PodStatus(
         phase=phase,
         reason=reason,
         container_statuses=[
             k8s.V1ContainerStatus(
-                name="base", image="i", image_id="", ready=False, restart_count=0,
+                name="base",
+                image="i",
+                image_id="",
+                ready=False,
+                restart_count=0,
                 state=k8s.V1ContainerState(terminated=k8s.V1ContainerStateTerminated(exit_code=exit_code)),
             )
         ],

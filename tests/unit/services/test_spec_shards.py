@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from airflow_wallaroo.core.naming import shard_of
 from airflow_wallaroo.services.specs import remove_misplaced_specs
 from airflow_wallaroo.settings import load_settings
-from dags_factory.spec import shard_of
 
 
 def place_spec(folder: Path, task_id: str, shards: int) -> Path:

@@ -24,13 +24,20 @@ class TestBuildEnvironment:
         assert env["AIRFLOW_HOME"] == str(tmp_path)
 
     def test_callers_settings_win_except_the_layout(self, tmp_path: Path) -> None:
-        base = {"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": "postgresql://x/y", "AIRFLOW__API__PORT": "1", "PATH": ""}
+        base = {
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": "postgresql://x/y",
+            "AIRFLOW__API__PORT": "1",
+            "PATH": "",
+        }
         env = build_environment(StandaloneLayout(home=tmp_path, port=8124), base=base)
         assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == "postgresql://x/y"
         assert env["AIRFLOW__API__PORT"] == "8124"
 
     def test_users_are_read_from_the_simple_auth_manager_setting(self) -> None:
-        assert simple_auth_users({"AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "a:admin, b:viewer"}) == ["a", "b"]
+        assert simple_auth_users({"AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "a:admin, b:viewer"}) == [
+            "a",
+            "b",
+        ]
         assert simple_auth_users({}) == ["admin"]
 
 

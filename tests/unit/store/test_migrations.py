@@ -72,5 +72,3 @@ class TestMigrations:
         from airflow.utils.db_manager import RunDBManager
 
         RunDBManager._validate(WallarooDBManager)
-
-

@@ -8,8 +8,9 @@ Create Date: 2026-11-25
 from __future__ import annotations
 
 import sqlalchemy as sa
-from airflow.utils.sqlalchemy import UtcDateTime
 from alembic import op
+
+from airflow_wallaroo.airflow_compat.db import UtcDateTime
 
 revision = "0001"
 down_revision = None
@@ -52,9 +53,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
     )
-    op.create_index(
-        "idx_wallaroo_workspace_member_user_id", "wallaroo_workspace_member", ["user_id"]
-    )
+    op.create_index("idx_wallaroo_workspace_member_user_id", "wallaroo_workspace_member", ["user_id"])
 
 
 def downgrade() -> None:

@@ -8,8 +8,9 @@ Create Date: 2026-11-25
 from __future__ import annotations
 
 import sqlalchemy as sa
-from airflow.utils.sqlalchemy import UtcDateTime
 from alembic import op
+
+from airflow_wallaroo.airflow_compat.db import UtcDateTime
 
 revision = "0002"
 down_revision = "0001"

@@ -8,8 +8,9 @@ Create Date: 2026-11-25
 from __future__ import annotations
 
 import sqlalchemy as sa
-from airflow.utils.sqlalchemy import UtcDateTime
 from alembic import op
+
+from airflow_wallaroo.airflow_compat.db import UtcDateTime
 
 revision = "0003"
 down_revision = "0002"
@@ -38,7 +39,10 @@ def upgrade() -> None:
         sa.Column("updated_at", UtcDateTime, nullable=False),
         sa.PrimaryKeyConstraint("id", name="wallaroo_task_pkey"),
         sa.ForeignKeyConstraint(
-            ["workspace_id"], ["wallaroo_workspace.id"], name="wallaroo_task_workspace_id_fkey", ondelete="CASCADE"
+            ["workspace_id"],
+            ["wallaroo_workspace.id"],
+            name="wallaroo_task_workspace_id_fkey",
+            ondelete="CASCADE",
         ),
     )
     op.create_index("idx_wallaroo_task_workspace_id", "wallaroo_task", ["workspace_id"])
@@ -52,8 +56,12 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     bind = op.get_bind()
-    if bind is not None and "idx_wallaroo_dag_run_run_id" in {
-        index["name"] for index in sa.inspect(bind).get_indexes("dag_run")
-    } if sa.inspect(bind).has_table("dag_run") else False:
+    if (
+        bind is not None
+        and "idx_wallaroo_dag_run_run_id"
+        in {index["name"] for index in sa.inspect(bind).get_indexes("dag_run")}
+        if sa.inspect(bind).has_table("dag_run")
+        else False
+    ):
         op.drop_index("idx_wallaroo_dag_run_run_id", table_name="dag_run")
     op.drop_table("wallaroo_task")

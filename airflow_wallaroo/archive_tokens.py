@@ -1,25 +1,27 @@
 """Short-lived tokens that let one pod download one orchestration's archive.
 
-Signed with Airflow's own JWT keys (``[api_auth] jwt_secret`` or its private key), so
-every component that can mint Airflow tokens can mint these, and the api-server can
-check them; the audience keeps them from being used as a user's token, or for anything
-but ``orchestration/download`` of the orchestration named in them.
+Signed with Airflow's own JWT keys, so every component that can mint Airflow tokens can
+mint these, and the api-server can check them; the audience keeps them from being used
+as a user's token, or for anything but ``orchestration/download`` of the orchestration
+named in them.
 """
 
 from __future__ import annotations
 
 import jwt
 
+from airflow_wallaroo.airflow_compat.tokens import mint_token, validated_claims
 from airflow_wallaroo.exceptions import NotAuthenticatedError
 
 AUDIENCE = "airflow-wallaroo:orchestration-archive"
 
 
 def mint_archive_token(orchestration_id: str, valid_seconds: int) -> str:
-    from airflow.api_fastapi.auth.tokens import JWTGenerator, get_signing_args
-
-    generator = JWTGenerator(**get_signing_args(), valid_for=valid_seconds, audience=AUDIENCE)
-    return generator.generate(extras={"sub": orchestration_id, "orch_id": orchestration_id})
+    return mint_token(
+        audience=AUDIENCE,
+        valid_seconds=valid_seconds,
+        claims={"sub": orchestration_id, "orch_id": orchestration_id},
+    )
 
 
 def is_archive_token(token: str) -> bool:
@@ -33,11 +35,8 @@ def is_archive_token(token: str) -> bool:
 
 async def verify_archive_token(token: str, orchestration_id: str) -> None:
     """Accept the token only for this orchestration, before it expires; else 401."""
-    from airflow.api_fastapi.auth.tokens import JWTValidator, get_sig_validation_args
-
-    validator = JWTValidator(**get_sig_validation_args(), audience=AUDIENCE)
     try:
-        claims = await validator.avalidated_claims(token)
+        claims = await validated_claims(token, audience=AUDIENCE)
     except jwt.InvalidTokenError as exc:
         raise NotAuthenticatedError(f"archive token: {exc}") from None
     if claims.get("orch_id") != orchestration_id:

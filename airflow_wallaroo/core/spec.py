@@ -1,22 +1,26 @@
 """Task specs: the JSON files, rendered from the project tables, that DAGs are built from.
 
-A spec carries everything a DAG and its run need, so neither parsing nor the task touch
-the metadata DB (Airflow 3 forbids both).
+A spec carries everything a DAG and its runs need, so neither parsing nor the task touch
+the metadata DB (Airflow 3 forbids both). Deployment facts (the API's URL, the runner,
+pod settings) are not in it: they are read from the configuration where the DAG is built
+or run, so a spec never carries a stale or blank copy of them.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-SPEC_VERSION = 1
-KINDS = ("run_once", "run_scheduled", "run_continuously")
+from airflow_wallaroo.core.naming import dag_id_of
+from airflow_wallaroo.core.vocabulary import TaskKind
+
+SPEC_VERSION = 2
 
 
 @dataclass(frozen=True)
 class TaskSpec:
-    """One task, as the DAG factory sees it."""
+    """One task, as the DAG factory and the runners see it."""
 
     task_id: str
     kind: str
@@ -32,13 +36,16 @@ class TaskSpec:
     created_at: str
     schedule: str | None = None
     timeout: int | None = None
-    api_url: str = ""
     version: int = SPEC_VERSION
     extra_env: dict[str, str] = field(default_factory=dict)
     #: Path of requirements.txt inside the archive (the pod installs it), if any.
     requirements: str | None = None
     #: Kubernetes secrets whose keys become the pod's environment variables.
     bind_secrets: list[str] = field(default_factory=list)
+    #: Killed for good: the DAG allows no run of any type, and the operator refuses to run.
+    killed: bool = False
+    #: Paused through the API: a DAG created from this spec is created paused.
+    paused: bool = False
 
     @property
     def dag_id(self) -> str:
@@ -49,16 +56,11 @@ class TaskSpec:
 
     @classmethod
     def from_json(cls, text: str) -> TaskSpec:
+        """Parse a spec; keys of other spec versions that this one does not know are ignored."""
         data = json.loads(text)
-        if data.get("kind") not in KINDS:
+        if not isinstance(data, dict):
+            raise ValueError("a task spec must be a JSON object")
+        if data.get("kind") not in {k.value for k in TaskKind}:
             raise ValueError(f"unknown task kind {data.get('kind')!r}")
-        return cls(**data)
-
-
-def dag_id_of(task_id: str) -> str:
-    return f"wallaroo_task_{task_id}"
-
-
-def shard_of(task_id: str, shards: int) -> int:
-    """The shard a task's spec lives in: stable, spread by the UUID's low bits."""
-    return int(task_id.replace("-", ""), 16) % shards
+        known = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in data.items() if key in known})

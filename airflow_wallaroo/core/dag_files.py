@@ -11,6 +11,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from airflow_wallaroo.core.naming import PACKAGING_LOADER_NAME, shard_loader_name
+
 PACKAGING_LOADER = (
     '"""airflow-wallaroo: the orchestration packaging DAG. Generated file: do not edit."""\n'
     "from dags_factory.packaging import build_packaging_dag\n\n"
@@ -23,10 +25,6 @@ SHARD_LOADER = (
 )
 
 
-def shard_loader_name(shard: int) -> str:
-    return f"wallaroo_tasks_shard_{shard:02d}.py"
-
-
 def loaders(shards: int) -> dict[str, str]:
     """The loader files: one per spec shard, and the packaging DAG.
 
@@ -34,7 +32,7 @@ def loaders(shards: int) -> dict[str, str]:
     dag-processor (sorting by modification time) parses it first, so uploads work sooner.
     """
     files = {shard_loader_name(n): SHARD_LOADER.format(shard=n) for n in range(shards)}
-    files["wallaroo_packaging.py"] = PACKAGING_LOADER
+    files[PACKAGING_LOADER_NAME] = PACKAGING_LOADER
     return files
 
 
@@ -46,7 +44,9 @@ def install_dag_files(dags_folder: Path, shards: int = 64) -> list[Path]:
         target = dags_folder / name
         if target.exists() and target.read_text() == text:
             continue
-        with tempfile.NamedTemporaryFile("w", dir=dags_folder, prefix=".tmp-", suffix=".txt", delete=False) as tmp:
+        with tempfile.NamedTemporaryFile(
+            "w", dir=dags_folder, prefix=".tmp-", suffix=".txt", delete=False
+        ) as tmp:
             tmp.write(text)
         os.replace(tmp.name, target)
         written.append(target)

@@ -1,0 +1,115 @@
+"""The local runner's operator: runs an orchestration's entrypoint in its cached virtualenv."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from airflow.sdk import BaseOperator
+from airflow.sdk.exceptions import AirflowException, AirflowTaskTimeout
+
+from airflow_wallaroo.core.naming import OUTCOME_XCOM_KEY, USER_OUTPUT_LOGGER
+from airflow_wallaroo.core.spec import TaskSpec
+from airflow_wallaroo.core.vocabulary import TaskKind
+from airflow_wallaroo.runtime.contract import RunIdentity
+from airflow_wallaroo.runtime.launcher import Launch, LaunchRequest, install_runtime_site
+
+#: Continuous runs that keep failing wait 1, 2, 4... seconds before the user code starts, at most this.
+BACKOFF_CAP_SECONDS = 60
+
+
+def backoff_seconds(consecutive_failures: int) -> float:
+    """Exponential backoff for a crash-looping continuous task: 0, 1, 2, 4, ... capped."""
+    if consecutive_failures <= 0:
+        return 0.0
+    return float(min(2 ** (consecutive_failures - 1), BACKOFF_CAP_SECONDS))
+
+
+class LocalOrchestrationOperator(BaseOperator):
+    """Runs an orchestration's entrypoint for one task run, streaming its output to the task log.
+
+    :param spec: the task spec (JSON) the DAG was built from.
+    """
+
+    template_fields = ()
+    ui_color = "#6f42c1"
+
+    def __init__(self, *, spec: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.spec = spec
+        self._launch: Launch | None = None
+
+    def execute(self, context: Any) -> int:
+        from airflow_wallaroo.settings import load_settings
+
+        spec = TaskSpec.from_json(self.spec)
+        settings = load_settings()
+        layout = settings.layout
+        envs = layout.envs
+        if not envs.is_built(spec.orch_sha):
+            raise AirflowException(
+                f"the environment of orchestration {spec.orch_id} ({spec.orch_sha}) is not built"
+            )
+        run_id = context["dag_run"].run_id
+        layout.task_runs(spec.task_id).mkdir(parents=True, exist_ok=True)
+        request = LaunchRequest(
+            source=envs.source(spec.orch_sha),
+            workdir=layout.run_workdir(spec.task_id, run_id),
+            python=str(envs.python(spec.orch_sha)),
+            entrypoint=spec.entrypoint,
+            arguments=spec.arguments,
+            identity=RunIdentity(
+                task_id=spec.task_id,
+                orch_sha=spec.orch_sha,
+                owner_id=spec.owner_id,
+                workspace_id=spec.workspace_id,
+                api_url=settings.api_url,
+                run_id=run_id,
+            ),
+            extra_env=spec.extra_env,
+            runtime_site=install_runtime_site(layout.runtime_site),
+        )
+        failures_file = layout.failures_file(spec.task_id)
+        if spec.kind == TaskKind.RUN_CONTINUOUSLY:
+            self._back_off(failures_file)
+        output = logging.getLogger(USER_OUTPUT_LOGGER)
+        self._launch = Launch(request)
+        process = self._launch.start()
+        self.log.info("Started %s (pid %s) in %s", spec.entrypoint, process.pid, request.workdir)
+        # Lets a kill check, from outside, that the user's process group is really gone.
+        pid_file = layout.pid_file(spec.task_id, run_id)
+        pid_file.write_text(str(process.pid))
+        try:
+            code = self._launch.stream(lambda stream, line: output.info("%s %s", stream, line))
+        except AirflowTaskTimeout:
+            context["ti"].xcom_push(key=OUTCOME_XCOM_KEY, value="timed_out")
+            self.log.error("Timed out after %s s: stopping %s", spec.timeout, spec.entrypoint)
+            raise
+        finally:
+            self._launch.kill()
+            pid_file.unlink(missing_ok=True)
+        if spec.kind == TaskKind.RUN_CONTINUOUSLY:
+            failures_file.write_text(str(0 if code == 0 else _failures(failures_file) + 1))
+        if code != 0:
+            raise AirflowException(f"{spec.entrypoint} exited with code {code}")
+        return code
+
+    def _back_off(self, failures_file: Path) -> None:
+        failures = _failures(failures_file)
+        delay = backoff_seconds(failures)
+        if delay:
+            self.log.warning("Backing off %.0f s after %d consecutive failed runs", delay, failures)
+            time.sleep(delay)
+
+    def on_kill(self) -> None:
+        if self._launch is not None:
+            self._launch.kill()
+
+
+def _failures(failures_file: Path) -> int:
+    try:
+        return int(failures_file.read_text())
+    except (FileNotFoundError, ValueError):
+        return 0
