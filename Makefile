@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 UV_VERSION := 0.13.8
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lock clean
+.PHONY: run test check lock clean
 
 # Create .venv and install exactly the pinned set (requirements-lock.txt), then this package.
 $(STAMP): pyproject.toml requirements-lock.txt
@@ -19,9 +19,17 @@ $(STAMP): pyproject.toml requirements-lock.txt
 run: $(STAMP)
 	$(BIN)/airflow-wallaroo standalone $(if $(PORT),--port $(PORT),)
 
-# The whole suite: unit tests, then integration tests against real Airflow stacks.
-test: $(STAMP)
+# The whole suite: lint, types and layer contracts, then unit, in-process API and
+# integration tests against real Airflow stacks.
+test: check
 	$(BIN)/python -m pytest
+
+# Static checks: ruff (lint and format), mypy (strict on the package), import-linter (layers).
+check: $(STAMP)
+	$(BIN)/ruff check airflow_wallaroo dags_factory plugins tests bench
+	$(BIN)/ruff format --check airflow_wallaroo dags_factory plugins tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Re-resolve the pinned set after changing dependencies in pyproject.toml.
 lock:

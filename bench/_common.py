@@ -8,9 +8,9 @@ from pathlib import Path
 
 import httpx
 
-from tests.integration.archives import EXAMPLES, zip_example
-from tests.integration.orchestrations import upload_ok, wait_for_status
-from tests.integration.stack import AirflowStack
+from tests.support.archives import EXAMPLES, zip_example
+from tests.support.orchestrations import upload_ok, wait_for_status
+from tests.support.stack import AirflowStack
 
 BASELINE_DAGS = '''"""Hand-written baseline DAGs for the benches (airflow DAG file)."""
 import subprocess, sys

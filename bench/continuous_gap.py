@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from bench._common import parse_time, ready_hello, start_stack, wait
-from tests.integration.stack import AirflowStack
+from tests.support.stack import AirflowStack
 
 
 def gaps(stack: AirflowStack, dag_id: str, runs: int) -> list[float]:

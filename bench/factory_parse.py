@@ -43,7 +43,7 @@ import httpx
 from airflow_wallaroo.core.naming import shard_of
 from airflow_wallaroo.core.spec import TaskSpec
 from airflow_wallaroo.get_provider_info import WALLAROO_OPTIONS
-from tests.integration.stack import AirflowStack
+from tests.support.stack import AirflowStack
 
 KINDS = ("run_once", "run_scheduled", "run_continuously")
 #: spec_shards of the stack: the product default, unless --airflow-config sets it.
@@ -523,7 +523,7 @@ def run_stack_part(
     sizes: list[int], rounds: int, logs_to: Path | None, airflow_config: dict[str, str] | None = None
 ) -> None:
     """Baseline with 0 tasks, then grow to each size and time new tasks again, on one stack."""
-    from tests.integration.tasks import ready_example
+    from tests.support.tasks import ready_example
 
     print(
         f"P3b time-to-live of a new run_once task on a SQLite stack (median of {rounds}; "

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench._common import airflow_log_events, parse_time, ready_hello, start_stack, wait
-from tests.integration.stack import AirflowStack
+from tests.support.stack import AirflowStack
 
 
 def ours(stack: AirflowStack, workspace: int, orchestration: str) -> float:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import psutil
 
-from tests.integration.stack import AirflowStack
+from tests.support.stack import AirflowStack
 
 MB = 1024 * 1024
 

@@ -14,9 +14,9 @@ import shutil
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from python_multipart.multipart import MultipartCallbacks, MultipartParser, parse_options_header
+from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 from airflow_wallaroo.core.layout import INCOMING_PREFIX
@@ -25,6 +25,9 @@ from airflow_wallaroo.exceptions import (
     InvalidRequestError,
     PayloadTooLargeError,
 )
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 
 MAX_METADATA_BYTES = 64 * 1024
 #: Multipart framing and small fields on top of the archive itself.

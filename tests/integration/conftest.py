@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.integration.stack import AirflowStack, PostgresDatabase, postgres_reachable
+from tests.support.stack import AirflowStack, PostgresDatabase, postgres_reachable
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

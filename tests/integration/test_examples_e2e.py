@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.integration.helpers import unique
-from tests.integration.stack import AirflowStack
-from tests.integration.tasks import logs, ready_example, runs_of, wait_task_status
+from tests.support.helpers import unique
+from tests.support.stack import AirflowStack
+from tests.support.tasks import logs, ready_example, runs_of, wait_task_status
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from tests.integration.archives import zip_files
-from tests.integration.helpers import assert_error, unique
-from tests.integration.orchestrations import chunked_upload, upload
-from tests.integration.stack import AirflowStack
+from tests.support.archives import zip_files
+from tests.support.helpers import assert_error, unique
+from tests.support.orchestrations import chunked_upload, upload
+from tests.support.stack import AirflowStack
 
 MAIN = "print('hi')\n"
 

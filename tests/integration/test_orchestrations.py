@@ -10,10 +10,10 @@ import httpx
 import pytest
 import requests
 
-from tests.integration.archives import zip_files
-from tests.integration.helpers import assert_error, unique
-from tests.integration.orchestrations import upload, upload_ok, wait_for_status
-from tests.integration.stack import AirflowStack
+from tests.support.archives import zip_files
+from tests.support.helpers import assert_error, unique
+from tests.support.orchestrations import upload, upload_ok, wait_for_status
+from tests.support.stack import AirflowStack
 
 HELLO = {"main.py": "import json\nprint('hello from a test orchestration')\n"}
 ORCHESTRATION_FIELDS = {

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from kubernetes.client import ApiClient
 
-from tests.integration.archives import zip_example
+from tests.support.archives import zip_example
 
 REPO = Path(__file__).resolve().parents[2]
 SETUP_FAILED = 97
@@ -209,7 +209,7 @@ def test_packaging_wheelhouse_lets_the_pod_install_offline(
 ) -> None:
     """Packaging (runner kubernetes) keeps the wheels; the pod installs with --no-index from them."""
     from airflow_wallaroo.packaging.environments import EnvironmentLayout, build_environment
-    from tests.integration.archives import zip_files
+    from tests.support.archives import zip_files
 
     data = zip_files(
         {"main.py": "import six\nprint('six', six.__version__)\n", "requirements.txt": "six==1.17.0\n"}
@@ -289,8 +289,8 @@ def sqlite_stack(stack):
 
 
 def uploaded(stack, admin, files: dict[str, str]) -> tuple[str, str]:
-    from tests.integration.archives import zip_files
-    from tests.integration.orchestrations import upload_ok
+    from tests.support.archives import zip_files
+    from tests.support.orchestrations import upload_ok
 
     workspace = admin.post(
         "/workspaces/create", json={"workspace_name": f"pods-{uuid.uuid4().hex[:8]}"}

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import psutil
 
-from tests.integration.stack import AirflowStack
+from tests.support.stack import AirflowStack
 
 
 def test_a_component_that_dies_stops_everything_and_names_itself(tmp_path: Path) -> None:

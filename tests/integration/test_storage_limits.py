@@ -14,10 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.integration.archives import zip_files
-from tests.integration.helpers import assert_error, unique
-from tests.integration.orchestrations import chunked_upload, upload, upload_ok, wait_for_status
-from tests.integration.stack import AirflowStack
+from tests.support.archives import zip_files
+from tests.support.helpers import assert_error, unique
+from tests.support.orchestrations import chunked_upload, upload, upload_ok, wait_for_status
+from tests.support.stack import AirflowStack
 
 TMPFS_BYTES = 48 * 1024 * 1024
 

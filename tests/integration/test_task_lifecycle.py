@@ -8,9 +8,9 @@ import httpx
 import psutil
 import pytest
 
-from tests.integration.helpers import assert_error, unique
-from tests.integration.stack import AirflowStack
-from tests.integration.tasks import (
+from tests.support.helpers import assert_error, unique
+from tests.support.stack import AirflowStack
+from tests.support.tasks import (
     logs,
     ready_example,
     runs_of,

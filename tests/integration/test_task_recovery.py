@@ -9,9 +9,9 @@ import httpx
 import psutil
 import pytest
 
-from tests.integration.helpers import unique
-from tests.integration.stack import AirflowStack
-from tests.integration.tasks import logs, ready_example, runs_of, start_task, wait_task_status, wait_until
+from tests.support.helpers import unique
+from tests.support.stack import AirflowStack
+from tests.support.tasks import logs, ready_example, runs_of, start_task, wait_task_status, wait_until
 
 #: The contract's promise for a continuous task: the next run starts within a minute.
 SUCCESSOR_WITHIN_SECONDS = 60

@@ -7,9 +7,9 @@ import re
 import httpx
 import pytest
 
-from tests.integration.helpers import assert_error, unique
-from tests.integration.stack import AirflowStack
-from tests.integration.tasks import logs, ready_example, runs_of, task, wait_task_status
+from tests.support.helpers import assert_error, unique
+from tests.support.stack import AirflowStack
+from tests.support.tasks import logs, ready_example, runs_of, task, wait_task_status
 
 CRI = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z (stdout|stderr) F .*$")
 TASK_FIELDS = {
@@ -107,8 +107,8 @@ class TestRunOnce:
 
 class TestTaskErrors:
     def test_orchestration_not_ready_is_409(self, admin: httpx.Client, workspace: int) -> None:
-        from tests.integration.archives import zip_files
-        from tests.integration.orchestrations import upload_ok
+        from tests.support.archives import zip_files
+        from tests.support.orchestrations import upload_ok
 
         broken = upload_ok(
             admin, zip_files({"main.py": "", "requirements.txt": "wallaroo-nope-pkg==0.0.1\n"}), workspace

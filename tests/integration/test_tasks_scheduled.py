@@ -7,9 +7,9 @@ from datetime import datetime
 import httpx
 import pytest
 
-from tests.integration.helpers import assert_error, unique
-from tests.integration.stack import AirflowStack
-from tests.integration.tasks import ready_example, runs_of, start_task, task, wait_task_status, wait_until
+from tests.support.helpers import assert_error, unique
+from tests.support.stack import AirflowStack
+from tests.support.tasks import ready_example, runs_of, start_task, task, wait_task_status, wait_until
 
 
 @pytest.fixture

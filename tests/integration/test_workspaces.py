@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.integration.helpers import assert_error, unique
+from tests.support.helpers import assert_error, unique
 
 ENDPOINTS = ["create", "list", "add_user", "remove_user", "list_users"]
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.helpers import unique
-from tests.integration.stack import AirflowStack
-from tests.integration.tasks import ready_example, runs_of, task, wait_task_status, wait_until
+from tests.support.helpers import unique
+from tests.support.stack import AirflowStack
+from tests.support.tasks import ready_example, runs_of, task, wait_task_status, wait_until
 
 
 @pytest.mark.slow

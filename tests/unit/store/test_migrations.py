@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 
 from airflow_wallaroo.store.db_manager import WallarooDBManager
 from airflow_wallaroo.store.tables import metadata
-from tests.integration.stack import PostgresDatabase, postgres_reachable
+from tests.support.stack import PostgresDatabase, postgres_reachable
 
 
 def alembic_config() -> Config:

@@ -21,6 +21,8 @@ from airflow_wallaroo.standalone.supervisor import READY_LINE
 
 PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 USERS = ("admin", "alice", "bob")
+#: The Simple auth manager's users of every tier: name:role.
+SIMPLE_AUTH_USERS = ",".join(f"{user}:admin" for user in USERS)
 #: Small archive limits so that the hostile-archive tests stay fast.
 TEST_LIMITS = {
     "AIRFLOW__WALLAROO__MAX_ARCHIVE_BYTES": str(64 * 1024 * 1024),
@@ -91,7 +93,7 @@ class AirflowStack:
 
     def environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
-        env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"] = ",".join(f"{u}:admin" for u in USERS)
+        env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"] = SIMPLE_AUTH_USERS
         env.update(TEST_LIMITS)
         if self.sql_alchemy_conn:
             env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = self.sql_alchemy_conn

@@ -1,31 +1,26 @@
-"""The /v1 app as a whole: auth on every route, the error body, OpenAPI and docs."""
+"""The /v1 app as a whole: auth on every route, the error body, OpenAPI and docs (in-process)."""
 
 from __future__ import annotations
 
 import httpx
-import pytest
+from fastapi.testclient import TestClient
 
-from tests.integration.helpers import assert_error
-from tests.integration.stack import AirflowStack
+from tests.support.helpers import assert_error
 
 
 class TestAuthentication:
     def test_missing_token_is_401(self, anonymous: httpx.Client) -> None:
         assert_error(anonymous.post("/workspaces/list", json={}), 401, "not authenticated")
 
-    def test_garbage_token_is_401(self, stack: AirflowStack) -> None:
-        answer = httpx.post(
-            f"{stack.base_url}/v1/api/workspaces/list", json={}, headers={"Authorization": "Bearer not-a-jwt"}
-        )
+    def test_garbage_token_is_401(self, anonymous: TestClient) -> None:
+        answer = anonymous.post("/workspaces/list", json={}, headers={"Authorization": "Bearer not-a-jwt"})
         assert_error(answer, 401, "Invalid JWT")
 
-    def test_token_signed_with_another_key_is_401(self, stack: AirflowStack) -> None:
+    def test_token_signed_with_another_key_is_401(self, anonymous: TestClient) -> None:
         import jwt
 
         forged = jwt.encode({"sub": "admin", "role": "admin"}, "x" * 64, algorithm="HS512")
-        answer = httpx.post(
-            f"{stack.base_url}/v1/api/workspaces/list", json={}, headers={"Authorization": f"Bearer {forged}"}
-        )
+        answer = anonymous.post("/workspaces/list", json={}, headers={"Authorization": f"Bearer {forged}"})
         assert_error(answer, 401)
 
     def test_airflow_issued_token_is_accepted(self, admin: httpx.Client) -> None:
@@ -55,8 +50,8 @@ class TestErrorBody:
 
 
 class TestOpenApi:
-    def test_openapi_document_lists_the_contract_paths(self, stack: AirflowStack) -> None:
-        document = httpx.get(f"{stack.base_url}/v1/openapi.json").json()
+    def test_openapi_document_lists_the_contract_paths(self, v1: TestClient) -> None:
+        document = v1.get("/openapi.json").json()
         for path in (
             "/api/workspaces/create",
             "/api/workspaces/list",
@@ -66,14 +61,8 @@ class TestOpenApi:
         ):
             assert path in document["paths"], path
 
-    def test_docs_page_is_served(self, stack: AirflowStack) -> None:
-        answer = httpx.get(f"{stack.base_url}/v1/docs")
+    def test_docs_page_is_served(self, v1: TestClient) -> None:
+        answer = v1.get("/docs")
         assert answer.status_code == 200
         assert "swagger" in answer.text.lower()
         assert "/v1/openapi.json" in answer.text
-
-
-@pytest.mark.parametrize("component", ["scheduler", "dag_processor", "triggerer", "metadatabase"])
-def test_every_airflow_component_is_healthy(stack: AirflowStack, component: str) -> None:
-    health = httpx.get(f"{stack.base_url}/api/v2/monitor/health").json()
-    assert health[component]["status"] == "healthy", health

@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 
-from tests.integration.archives import zip_example
-from tests.integration.helpers import unique
-from tests.integration.orchestrations import upload_ok, wait_for_status
+from tests.support.archives import zip_example
+from tests.support.helpers import unique
+from tests.support.orchestrations import upload_ok, wait_for_status
 
 
 def ready_example(client: httpx.Client, workspace_id: int, example: str = "hello") -> str:
