@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import socket
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -49,6 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         port = args.port or free_port()
         return run_standalone(args.home or _default_home(), port, args.ready_timeout)
+    # The other commands act on the product's home: the one ``standalone`` uses by default,
+    # whose airflow.cfg holds exactly the settings its components run with.
+    os.environ.setdefault("AIRFLOW_HOME", str(_default_home()))
     if args.command == "install-dags":
         from airflow_wallaroo.core.dag_files import install_dag_files
         from airflow_wallaroo.settings import load_settings
@@ -56,19 +60,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         for path in install_dag_files(args.dags_folder, load_settings().spec_shards):
             print(f"wrote {path}")
         return 0
-    if args.command == "sweep":
-        from airflow_wallaroo.settings import load_settings
-        from airflow_wallaroo.usecases.heal import sweep_leftovers
-
-        print(sweep_leftovers(load_settings()))
-        return 0
-    if args.command == "reconcile":
-        from airflow_wallaroo.settings import load_settings
-        from airflow_wallaroo.usecases.heal import reconcile
-
-        print(f"re-rendered {reconcile(load_settings())} task specs")
-        return 0
+    if args.command in ("sweep", "reconcile"):
+        return _maintain(args.command)
     return 2
+
+
+def _maintain(command: str) -> int:
+    """Run a maintenance step against the product's database; a clear message if it is not there."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from airflow_wallaroo.settings import load_settings
+    from airflow_wallaroo.usecases.heal import reconcile, sweep_leftovers
+
+    try:
+        if command == "sweep":
+            print(sweep_leftovers(load_settings()))
+        else:
+            print(f"re-rendered {reconcile(load_settings())} task specs")
+    except (OperationalError, ProgrammingError) as exc:
+        home = os.environ["AIRFLOW_HOME"]
+        print(
+            f"airflow-wallaroo {command}: the metadata database of AIRFLOW_HOME={home} has no Wallaroo "
+            f"tables ({type(exc.orig).__name__}). Set AIRFLOW_HOME to the product's home "
+            "(the folder `airflow-wallaroo standalone` prints) and retry.",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -9,16 +9,20 @@ from airflow_wallaroo.api.deps import current_caller
 from airflow_wallaroo.api.errors import register_error_handlers
 from airflow_wallaroo.api.routes import health, orchestrations, platform, tasks, workspaces
 from airflow_wallaroo.settings import load_settings
-from airflow_wallaroo.usecases.heal import heal_at_start
+from airflow_wallaroo.usecases.heal import Housekeeper, heal_at_start
 
 ROUTERS = (workspaces.router, orchestrations.router, tasks.router)
 #: Under /api too, but each authenticates for itself (or, like the SDK's config, needs none).
 OWN_AUTH_ROUTERS = (orchestrations.own_auth_router, platform.router)
 
 
-def create_app() -> FastAPI:
+def create_app(*, housekeeping: bool = True) -> FastAPI:
     """Create the /v1 app; authentication is a dependency of every route under ``/api``
-    but the few in ``OWN_AUTH_ROUTERS``, which check it themselves."""
+    but the few in ``OWN_AUTH_ROUTERS``, which check it themselves.
+
+    ``housekeeping``: heal at start and keep a housekeeper thread (the api-server does;
+    an in-process test app does not).
+    """
     app = FastAPI(
         title="Wallaroo ML Workload Orchestration API",
         version=airflow_wallaroo.__version__,
@@ -34,5 +38,8 @@ def create_app() -> FastAPI:
     app.include_router(own_auth)
     app.include_router(health.router)
     register_error_handlers(app)
-    heal_at_start(load_settings())
+    if housekeeping:
+        settings = load_settings()
+        heal_at_start(settings)
+        Housekeeper(settings).start()
     return app

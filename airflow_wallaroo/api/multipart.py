@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
+from airflow_wallaroo.core import locks
 from airflow_wallaroo.core.layout import INCOMING_PREFIX
 from airflow_wallaroo.exceptions import (
     InsufficientStorageError,
@@ -43,10 +44,15 @@ class ReceivedUpload:
     size: int = 0
     file_name: str = ""
     metadata: bytes | None = None
+    #: A lock held on the file for the whole request: a sweep never takes a live upload.
+    lock_fd: int | None = None
 
     def discard(self) -> None:
         if self.path is not None:
             self.path.unlink(missing_ok=True)
+        if self.lock_fd is not None:
+            locks.release(self.lock_fd)
+            self.lock_fd = None
 
 
 @dataclass
@@ -99,6 +105,7 @@ class _UploadSink:
             self.upload.file_name = Path(filename.replace("\\", "/")).name or "orchestration.zip"
             self.upload.path = self.incoming / f"{INCOMING_PREFIX}{uuid.uuid4().hex}"
             self.part.sink = self.upload.path.open("wb")
+            self.upload.lock_fd = locks.acquire(self.upload.path, blocking=False)
         elif self.part.name == "metadata":
             self.part.buffer = bytearray()
 

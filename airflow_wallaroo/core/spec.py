@@ -46,6 +46,8 @@ class TaskSpec:
     killed: bool = False
     #: Paused through the API: a DAG created from this spec is created paused.
     paused: bool = False
+    #: Retries of a failed run; a run interrupted by a platform crash is re-run only if this allows.
+    retries: int = 0
 
     @property
     def dag_id(self) -> str:

@@ -9,7 +9,6 @@ a per-sha file lock, so concurrent packagings of the same bytes build once.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
@@ -23,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from airflow_wallaroo.core import locks
 from airflow_wallaroo.core.layout import EnvironmentLayout
 
 __all__ = ["BuildResult", "EnvironmentBuildError", "EnvironmentLayout", "build_environment"]
@@ -62,7 +62,7 @@ def build_environment(
     """
     started = time.monotonic()
     layout.root.mkdir(parents=True, exist_ok=True)
-    with _locked(layout.lock_file(sha)):
+    with locks.held(layout.lock_file(sha)):
         if layout.is_built(sha):
             log(f"reusing the environment of {sha} built before: {layout.folder(sha)}")
             return BuildResult(sha=sha, reused=True, seconds=time.monotonic() - started)
@@ -172,16 +172,25 @@ def _run(command: list[str], log: Log) -> None:
         )
 
 
-class _locked:
-    """An exclusive flock on a file, held for the ``with`` block."""
+def sweep_abandoned_builds(layout: EnvironmentLayout) -> int:
+    """Remove half-built environments and free lock files that dead builds left; return how many.
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def __enter__(self) -> None:
-        self.handle = self.path.open("a")
-        fcntl.flock(self.handle, fcntl.LOCK_EX)
-
-    def __exit__(self, *exc: object) -> None:
-        fcntl.flock(self.handle, fcntl.LOCK_UN)
-        self.handle.close()
+    A build holds its sha's lock until its staging folder is renamed into place, so a
+    staging folder whose sha lock is free belongs to a build that died.
+    """
+    if not layout.root.is_dir():
+        return 0
+    removed = 0
+    for lock_file in layout.root.glob(".*.lock"):
+        sha = lock_file.name[1 : -len(".lock")]
+        fd = locks.acquire(lock_file, blocking=False)
+        if fd is None:
+            continue  # a build of this sha is running
+        try:
+            for staging in layout.root.glob(f"{layout.staging_prefix(sha)}*"):
+                shutil.rmtree(staging, ignore_errors=True)
+                removed += 1
+            lock_file.unlink(missing_ok=True)
+        finally:
+            locks.release(fd)
+    return removed

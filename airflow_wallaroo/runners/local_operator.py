@@ -8,13 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from airflow.sdk import BaseOperator
-from airflow.sdk.exceptions import AirflowException, AirflowTaskTimeout
+from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowTaskTimeout
 
 from airflow_wallaroo.core.naming import OUTCOME_XCOM_KEY, USER_OUTPUT_LOGGER
 from airflow_wallaroo.core.spec import TaskSpec
 from airflow_wallaroo.core.vocabulary import TaskKind
+from airflow_wallaroo.runners import attempts
 from airflow_wallaroo.runtime.contract import RunIdentity
 from airflow_wallaroo.runtime.launcher import Launch, LaunchRequest, install_runtime_site
+from airflow_wallaroo.settings import WallarooSettings, load_settings
 
 #: Continuous runs that keep failing wait 1, 2, 4... seconds before the user code starts, at most this.
 BACKOFF_CAP_SECONDS = 60
@@ -25,6 +27,29 @@ def backoff_seconds(consecutive_failures: int) -> float:
     if consecutive_failures <= 0:
         return 0.0
     return float(min(2 ** (consecutive_failures - 1), BACKOFF_CAP_SECONDS))
+
+
+def launch_request(spec: TaskSpec, settings: WallarooSettings, run_id: str) -> LaunchRequest:
+    """The user code of one run: the orchestration's venv, a fresh working dir, the contract."""
+    layout = settings.layout
+    envs = layout.envs
+    return LaunchRequest(
+        source=envs.source(spec.orch_sha),
+        workdir=layout.run_workdir(spec.task_id, run_id),
+        python=str(envs.python(spec.orch_sha)),
+        entrypoint=spec.entrypoint,
+        arguments=spec.arguments,
+        identity=RunIdentity(
+            task_id=spec.task_id,
+            orch_sha=spec.orch_sha,
+            owner_id=spec.owner_id,
+            workspace_id=spec.workspace_id,
+            api_url=settings.api_url,
+            run_id=run_id,
+        ),
+        extra_env=spec.extra_env,
+        runtime_site=install_runtime_site(layout.runtime_site),
+    )
 
 
 class LocalOrchestrationOperator(BaseOperator):
@@ -42,39 +67,32 @@ class LocalOrchestrationOperator(BaseOperator):
         self._launch: Launch | None = None
 
     def execute(self, context: Any) -> int:
-        from airflow_wallaroo.settings import load_settings
-
         spec = TaskSpec.from_json(self.spec)
+        output = logging.getLogger(USER_OUTPUT_LOGGER)
+        if spec.killed:
+            # A killed task's DAG allows no run; one created before that took effect stops here.
+            raise AirflowFailException(
+                f"task {spec.task_id} was killed through the Wallaroo API: it runs no more"
+            )
         settings = load_settings()
         layout = settings.layout
-        envs = layout.envs
-        if not envs.is_built(spec.orch_sha):
+        if not layout.envs.is_built(spec.orch_sha):
             raise AirflowException(
                 f"the environment of orchestration {spec.orch_id} ({spec.orch_sha}) is not built"
             )
         run_id = context["dag_run"].run_id
+        try_number = int(context["ti"].try_number or 1)
         layout.task_runs(spec.task_id).mkdir(parents=True, exist_ok=True)
-        request = LaunchRequest(
-            source=envs.source(spec.orch_sha),
-            workdir=layout.run_workdir(spec.task_id, run_id),
-            python=str(envs.python(spec.orch_sha)),
-            entrypoint=spec.entrypoint,
-            arguments=spec.arguments,
-            identity=RunIdentity(
-                task_id=spec.task_id,
-                orch_sha=spec.orch_sha,
-                owner_id=spec.owner_id,
-                workspace_id=spec.workspace_id,
-                api_url=settings.api_url,
-                run_id=run_id,
-            ),
-            extra_env=spec.extra_env,
-            runtime_site=install_runtime_site(layout.runtime_site),
-        )
+        attempt_file = layout.attempt_file(spec.task_id, run_id)
+        interrupted = attempts.begin(attempt_file, try_number, spec.retries)
+        if interrupted is not None:
+            message = interrupted.message(try_number)
+            output.info("%s %s", "stderr", message)
+            raise AirflowFailException(message)
         failures_file = layout.failures_file(spec.task_id)
         if spec.kind == TaskKind.RUN_CONTINUOUSLY:
             self._back_off(failures_file)
-        output = logging.getLogger(USER_OUTPUT_LOGGER)
+        request = launch_request(spec, settings, run_id)
         self._launch = Launch(request)
         process = self._launch.start()
         self.log.info("Started %s (pid %s) in %s", spec.entrypoint, process.pid, request.workdir)
@@ -84,12 +102,14 @@ class LocalOrchestrationOperator(BaseOperator):
         try:
             code = self._launch.stream(lambda stream, line: output.info("%s %s", stream, line))
         except AirflowTaskTimeout:
+            attempts.end(attempt_file, try_number)
             context["ti"].xcom_push(key=OUTCOME_XCOM_KEY, value="timed_out")
             self.log.error("Timed out after %s s: stopping %s", spec.timeout, spec.entrypoint)
             raise
         finally:
             self._launch.kill()
             pid_file.unlink(missing_ok=True)
+        attempts.end(attempt_file, try_number)
         if spec.kind == TaskKind.RUN_CONTINUOUSLY:
             failures_file.write_text(str(0 if code == 0 else _failures(failures_file) + 1))
         if code != 0:

@@ -3,16 +3,18 @@
 Stdlib only, no Airflow import: the local runner calls it in the Airflow task process,
 and ``runtime.pod`` runs it as a pod's command. It prepares a fresh working directory (the
 unpacked archive plus ``arguments.json``), sets the environment contract, runs the
-entrypoint in its own process group, and hands every output line to a callback as it
-arrives, tagged ``stdout`` or ``stderr``.
+entrypoint in its own process group, and hands every output line to a callback as soon
+as it is complete, tagged ``stdout`` or ``stderr``, in the order the program flushed it
+(see ``runtime.output``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
-import selectors
+import select
 import shutil
 import signal
 import subprocess
@@ -20,13 +22,22 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from airflow_wallaroo.runtime import ARGUMENTS_FILENAME, ARGUMENTS_PATH_ENV
 from airflow_wallaroo.runtime.contract import RunIdentity, contract_env
+from airflow_wallaroo.runtime.output import HEADER_BYTES, OUTPUT_FD_ENV, STDERR_TAG, STDOUT_TAG
 
 Emit = Callable[[str, str], None]
 RUNTIME_PACKAGE = Path(__file__).parent
+#: How long output is still read after the entrypoint exited, for children that hold the pipes.
+DRAIN_SECONDS = 5.0
+_PR_SET_PDEATHSIG = 1
+SITECUSTOMIZE = (
+    '"""airflow-wallaroo: ordered stdout/stderr for task runs (runtime.output). Generated file."""\n'
+    "from airflow_wallaroo.runtime.output import install\n\n"
+    "install()\n"
+)
 
 
 @dataclass(frozen=True)
@@ -73,21 +84,78 @@ def prepare_workdir(request: LaunchRequest) -> Path:
 
 
 def install_runtime_site(folder: Path) -> Path:
-    """Make ``import airflow_wallaroo.runtime`` work in a venv without this package.
+    """Make ``import airflow_wallaroo.runtime`` and the ordered output work in any venv.
 
-    The folder gets a bare ``airflow_wallaroo`` package holding only ``runtime``, so
-    user code sees the helpers and nothing of Airflow.
+    The folder gets a bare ``airflow_wallaroo`` package holding only ``runtime`` (stdlib
+    only, so user code sees the helpers and nothing of Airflow) and a ``sitecustomize``
+    that installs the output channel before the entrypoint runs.
     """
     package = folder / "airflow_wallaroo"
-    target = package / "runtime" / "__init__.py"
-    source = RUNTIME_PACKAGE / "__init__.py"
-    if not target.exists() or target.read_bytes() != source.read_bytes():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        (package / "__init__.py").write_text('"""Only the runtime helpers of airflow-wallaroo."""\n')
-        tmp = target.with_suffix(".tmp")
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
+    _put(package / "__init__.py", b'"""Only the runtime helpers of airflow-wallaroo."""\n')
+    for source in sorted(RUNTIME_PACKAGE.glob("*.py")):
+        _put(package / "runtime" / source.name, source.read_bytes())
+    _put(folder / "sitecustomize.py", SITECUSTOMIZE.encode())
     return folder
+
+
+def _put(target: Path, content: bytes) -> None:
+    """Write ``target`` atomically, only when it differs (runs share the folder)."""
+    if target.exists() and target.read_bytes() == content:
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(content)
+    os.replace(tmp, target)
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: if the launcher dies (even by SIGKILL), so does the entrypoint."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+class _Lines:
+    """Bytes in, complete lines out; what is left at the end is a last line too."""
+
+    def __init__(self, stream: str, emit: Emit) -> None:
+        self.stream = stream
+        self.emit = emit
+        self.pending = bytearray()
+
+    def feed(self, data: bytes) -> None:
+        self.pending.extend(data)
+        while (end := self.pending.find(b"\n")) >= 0:
+            self.emit(self.stream, self.pending[:end].decode("utf-8", "replace"))
+            del self.pending[: end + 1]
+
+    def close(self) -> None:
+        if self.pending:
+            self.emit(self.stream, self.pending.decode("utf-8", "replace"))
+            self.pending.clear()
+
+
+class _Records:
+    """Frames from ``runtime.output`` in, lines of each stream out, in the order written."""
+
+    def __init__(self, emit: Emit) -> None:
+        self.buffer = bytearray()
+        self.lines = {STDOUT_TAG: _Lines("stdout", emit), STDERR_TAG: _Lines("stderr", emit)}
+
+    def feed(self, data: bytes) -> None:
+        self.buffer.extend(data)
+        while len(self.buffer) >= HEADER_BYTES:
+            size = int.from_bytes(self.buffer[1:HEADER_BYTES], "big")
+            if len(self.buffer) < HEADER_BYTES + size:
+                return
+            tag = bytes(self.buffer[:1])
+            payload = bytes(self.buffer[HEADER_BYTES : HEADER_BYTES + size])
+            del self.buffer[: HEADER_BYTES + size]
+            if tag in self.lines:
+                self.lines[tag].feed(payload)
+
+    def close(self) -> None:
+        for lines in self.lines.values():
+            lines.close()
 
 
 class Launch:
@@ -96,48 +164,88 @@ class Launch:
     def __init__(self, request: LaunchRequest) -> None:
         self.request = request
         self.process: subprocess.Popen[bytes] | None = None
+        self._records_fd: int | None = None
 
     def start(self) -> subprocess.Popen[bytes]:
         prepare_workdir(self.request)
-        self.process = subprocess.Popen(
-            [self.request.python, self.request.entrypoint],
-            cwd=self.request.workdir,
-            env=user_env(self.request),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        records_read, records_write = os.pipe()
+        env = user_env(self.request)
+        env[OUTPUT_FD_ENV] = str(records_write)
+        try:
+            self.process = subprocess.Popen(
+                [self.request.python, self.request.entrypoint],
+                cwd=self.request.workdir,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                pass_fds=(records_write,),
+                preexec_fn=_die_with_parent,
+            )
+        except BaseException:
+            os.close(records_read)
+            raise
+        finally:
+            os.close(records_write)
+        self._records_fd = records_read
         return self.process
 
     def stream(self, emit: Emit) -> int:
         """Forward output lines as they come; return the exit code."""
-        assert self.process is not None and self.process.stdout and self.process.stderr
-        selector = selectors.DefaultSelector()
-        pipes: dict[IO[bytes], str] = {self.process.stdout: "stdout", self.process.stderr: "stderr"}
-        for pipe, name in pipes.items():
-            selector.register(pipe, selectors.EVENT_READ, name)
-        while selector.get_map():
-            for key, _ in selector.select():
-                line = key.fileobj.readline()  # type: ignore[union-attr]
-                if not line:
-                    selector.unregister(key.fileobj)
-                    continue
-                emit(key.data, line.decode("utf-8", "replace").rstrip("\n"))
-        return self.process.wait()
+        process = self.process
+        assert process is not None and process.stdout is not None and process.stderr is not None
+        assert self._records_fd is not None
+        records = _Records(emit)
+        readers: dict[int, _Lines | _Records] = {
+            self._records_fd: records,
+            process.stdout.fileno(): _Lines("stdout", emit),
+            process.stderr.fileno(): _Lines("stderr", emit),
+        }
+        open_fds = set(readers)
+        drain_until: float | None = None
+        while open_fds:
+            if drain_until is None and process.poll() is not None:
+                drain_until = time.monotonic() + DRAIN_SECONDS
+            timeout = 0.2 if drain_until is None else max(0.0, drain_until - time.monotonic())
+            if drain_until is not None and timeout == 0.0:
+                break  # a child of the entrypoint still holds a pipe: its output is not waited for
+            ready, _, _ = select.select(list(open_fds), [], [], timeout)
+            for fd in ready:
+                data = os.read(fd, 1024 * 1024)
+                if data:
+                    readers[fd].feed(data)
+                else:
+                    open_fds.discard(fd)
+        for reader in readers.values():
+            reader.close()
+        self._close_pipes()
+        return process.wait()
+
+    def _close_pipes(self) -> None:
+        if self._records_fd is not None:
+            os.close(self._records_fd)
+            self._records_fd = None
+        if self.process is not None:
+            for pipe in (self.process.stdout, self.process.stderr):
+                if pipe is not None:
+                    pipe.close()
 
     def kill(self, grace: float = 5.0) -> None:
         """SIGTERM the whole process group, then SIGKILL whatever is left after ``grace``."""
-        if self.process is None or self.process.poll() is not None:
+        if self.process is None:
             return
-        _signal_group(self.process.pid, signal.SIGTERM)
-        deadline = time.monotonic() + grace
-        while time.monotonic() < deadline and self.process.poll() is None:
-            time.sleep(0.05)
+        if self.process.poll() is None:
+            _signal_group(self.process.pid, signal.SIGTERM)
+            deadline = time.monotonic() + grace
+            while time.monotonic() < deadline and self.process.poll() is None:
+                time.sleep(0.05)
+        # Even once the entrypoint has exited, children it left in its group are stopped.
         _signal_group(self.process.pid, signal.SIGKILL)
         self.process.wait()
+        self._close_pipes()
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError):
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, sig)

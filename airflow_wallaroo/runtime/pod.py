@@ -39,7 +39,7 @@ from pathlib import Path
 
 from airflow_wallaroo.runtime import TASK_ID_ENV
 from airflow_wallaroo.runtime.contract import RUN_ID_ENV, identity_from_env
-from airflow_wallaroo.runtime.launcher import Launch, LaunchRequest
+from airflow_wallaroo.runtime.launcher import Launch, LaunchRequest, install_runtime_site
 
 #: The home folder of the task image's user; the Wallaroo SDK reads arguments.json there.
 POD_HOME = "/home/jovyan"
@@ -67,6 +67,7 @@ def main() -> int:
             entrypoint=_required("WALLAROO_ENTRYPOINT"),
             arguments=json.loads(env.get("WALLAROO_TASK_ARGUMENTS") or "{}"),
             identity=identity,
+            runtime_site=install_runtime_site(Path(tempfile.mkdtemp(prefix="wallaroo-runtime-site-"))),
         )
         archive = fetch_archive(
             _required("WALLAROO_ARCHIVE_URL"), env.get("WALLAROO_ARCHIVE_TOKEN"), identity.orch_sha

@@ -51,7 +51,7 @@ def run_status(run: RunRecord, task: TaskRow) -> str:
     if run.state == "failed":
         if run.timed_out:
             return RunStatus.TIMED_OUT
-        if task.killed and run.end_date is not None and run.end_date >= task.updated_at:
+        if task.killed_at is not None and run.end_date is not None and run.end_date >= task.killed_at:
             return RunStatus.KILLED
         return RunStatus.FAILURE
     return RunStatus.UNKNOWN
@@ -70,32 +70,32 @@ def task_status(
     dag: DagState,
     runs: Sequence[RunRecord],
     spec_error: str | None,
-    processes_alive: bool = False,
+    cleanup_pending: bool = False,
 ) -> str:
     """The task's status; ``runs`` are newest first.
 
-    A killed task is ``killed`` only once no run is active and its cleanup is done
-    (``processes_alive`` covers both: user processes left, or cleanup not finished).
+    Airflow is the truth for what it owns: a pause or unpause made in its UI, CLI or REST
+    API shows here as ``paused`` or ``started``. ``pending_pause``/``pending_resume`` only
+    last while a pause asked through this API waits for the task's DAG to exist. A killed
+    task is ``killed`` once no run is active and its cleanup is done (``cleanup_pending``:
+    user processes left, or logs not yet deleted), whatever is done to its DAG since.
     """
     active = any(r.state in ACTIVE_RUN_STATES for r in runs)
     if task.killed:
-        return (
-            TaskStatus.PENDING_KILL
-            if active or processes_alive or (dag.loaded and not dag.paused)
-            else TaskStatus.KILLED
-        )
+        return TaskStatus.PENDING_KILL if active or cleanup_pending else TaskStatus.KILLED
     if spec_error:
         return TaskStatus.SCHEDULE_ERROR
-    if task.paused:
-        return TaskStatus.PAUSED if dag.paused and not active else TaskStatus.PENDING_PAUSE
-    if dag.paused:
-        return TaskStatus.PENDING_RESUME
+    if task.pause_requested_at is not None:
+        return TaskStatus.PENDING_PAUSE if task.paused else TaskStatus.PENDING_RESUME
+    if task.kind == TaskKind.RUN_ONCE and runs and runs[0].state not in ACTIVE_RUN_STATES:
+        # A run-once task that ran is over, paused or not.
+        return _ONCE_STATUS.get(run_status(runs[0], task), TaskStatus.FAILED)
     if not dag.loaded:
         return TaskStatus.PENDING
+    if dag.paused:
+        return TaskStatus.PAUSED
     if task.kind == TaskKind.RUN_ONCE:
-        if not runs or runs[0].state == "queued":
-            return TaskStatus.PENDING
-        return _ONCE_STATUS.get(run_status(runs[0], task), TaskStatus.FAILED)
+        return TaskStatus.STARTED if active and runs[0].state == "running" else TaskStatus.PENDING
     finished = [r for r in runs if r.state not in ACTIVE_RUN_STATES][:CRASH_LOOP_RUNS]
     if (
         task.kind == TaskKind.RUN_CONTINUOUSLY

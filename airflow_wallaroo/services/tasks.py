@@ -17,7 +17,7 @@ from airflow_wallaroo.airflow_compat import dags, runs
 from airflow_wallaroo.airflow_compat.dags import NOT_LOADED
 from airflow_wallaroo.core.naming import dag_id_of
 from airflow_wallaroo.core.timeutil import utcnow
-from airflow_wallaroo.core.vocabulary import TaskKind
+from airflow_wallaroo.core.vocabulary import FINISHED_TASK_STATUSES, TaskKind
 from airflow_wallaroo.exceptions import ConflictError, ForbiddenError, InvalidRequestError, NotFoundError
 from airflow_wallaroo.runners.base import get_runner
 from airflow_wallaroo.services import orchestrations, specs, workspaces
@@ -146,11 +146,11 @@ def describe(
     for row in rows:
         records = runs.runs_of(session, dag_id_of(row.id), limit=max(run_limit, LAST_RUNS))
         # A kill is only done once its cleanup finished; until then it is pending.
-        alive = row.killed and (
-            runner.processes_alive(layout, row.id) or not layout.kill_marker(row.id).exists()
+        cleanup_pending = row.killed and (
+            not layout.kill_marker(row.id).exists() or runner.processes_alive(layout, row.id)
         )
         dag = states.get(dag_id_of(row.id), NOT_LOADED)
-        status = task_status(row, dag, records, specs.spec_error(settings, row.id), alive)
+        status = task_status(row, dag, records, specs.spec_error(settings, row.id), cleanup_pending)
         result.append(
             Task(
                 row=row, status=status, last_runs=[task_run(row, r) for r in records[:run_limit]], image=image
@@ -201,14 +201,42 @@ def task_ids_by_sha(session: Session, caller: Caller, sha: str) -> list[str]:
     )
 
 
-def pause_task(
+def request_pause(
     session: Session, caller: Caller, settings: WallarooSettings, task_id: str, pause: bool
-) -> Task:
-    """Pause (no new runs; running ones finish) or resume the task's DAG."""
+) -> TaskRow:
+    """Record a pause (no new runs; running ones finish) or resume, and apply it if the DAG exists.
+
+    The intent is kept on the row until it is applied, so a pause sent before the task's
+    DAG exists is not lost: ``apply_pending_pauses`` applies it as soon as the DAG appears,
+    and the republished spec creates the DAG paused.
+    """
     task = require_task(session, caller, task_id)
     if task.killed:
         raise ConflictError(f"id: task {task.id} is killed; it cannot be paused or resumed")
+    if task.kind == TaskKind.RUN_ONCE:
+        status = describe(session, settings, [task])[0].status
+        if status in FINISHED_TASK_STATUSES:
+            raise ConflictError(f"id: task {task.id} has run once and is {status}; there is nothing to pause")
     task.paused = pause
+    task.pause_requested_at = utcnow()
     session.flush()
-    dags.set_paused(session, dag_id_of(task.id), pause)
-    return describe(session, settings, [task])[0]
+    apply_pending_pauses(session, [task])
+    return task
+
+
+def apply_pending_pauses(session: Session, rows: Sequence[TaskRow] | None = None) -> int:
+    """Apply every waiting pause or resume whose DAG Airflow now knows; return how many.
+
+    ``rows``: these tasks only; None: every task with one waiting.
+    """
+    if rows is None:
+        rows = session.scalars(select(TaskRow).where(TaskRow.pause_requested_at.is_not(None))).all()
+    applied = 0
+    for task in rows:
+        if task.pause_requested_at is None or task.killed:
+            continue
+        if dags.set_paused(session, dag_id_of(task.id), task.paused):
+            task.pause_requested_at = None
+            applied += 1
+    session.flush()
+    return applied

@@ -6,11 +6,14 @@ the test stacks on PostgreSQL or a deployment-like config.
 
 from __future__ import annotations
 
+import base64
+import configparser
 import json
 import os
 import secrets
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +43,10 @@ class StandaloneLayout:
     @property
     def dags_folder(self) -> Path:
         return self.home / "dags"
+
+    @property
+    def config_file(self) -> Path:
+        return self.home / "airflow.cfg"
 
 
 def build_environment(layout: StandaloneLayout, base: dict[str, str] | None = None) -> dict[str, str]:
@@ -105,4 +112,49 @@ def ensure_passwords(passwords_file: Path, usernames: list[str]) -> dict[str, st
         with tempfile.NamedTemporaryFile("w", dir=passwords_file.parent, delete=False) as tmp:
             json.dump(passwords, tmp)
         os.replace(tmp.name, passwords_file)
+    passwords_file.chmod(0o600)
     return passwords
+
+
+#: Secrets Airflow needs stable across its components and restarts, and how to make each:
+#: at least 32 bytes of randomness (Airflow's own default JWT secret has 16).
+GENERATED_SECRETS: dict[tuple[str, str], Callable[[], str]] = {
+    ("api_auth", "jwt_secret"): lambda: secrets.token_urlsafe(48),
+    ("api", "secret_key"): lambda: secrets.token_urlsafe(48),
+    ("core", "fernet_key"): lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+}
+MIN_SECRET_CHARS = 43  # 32 bytes, base64-encoded
+
+
+def write_config(config_file: Path, env: dict[str, str]) -> None:
+    """Persist the settings of the components into ``airflow.cfg`` (mode 0600).
+
+    So ``airflow`` and ``airflow-wallaroo`` commands run with the same AIRFLOW_HOME see
+    exactly what the components see: the same database, DAG folder, runner and secrets.
+    Existing values are kept unless the environment sets them; missing or short secrets
+    are generated once.
+    """
+    config = configparser.ConfigParser(interpolation=None)
+    if config_file.exists():
+        config.read(config_file)
+    for name, value in env.items():
+        parts = name.split("__")
+        if len(parts) != 3 or parts[0] != "AIRFLOW" or parts[2].endswith("_CMD"):
+            continue
+        section, option = parts[1].lower(), parts[2].lower()
+        if not config.has_section(section):
+            config.add_section(section)
+        config.set(section, option, value)
+    for (section, option), make in GENERATED_SECRETS.items():
+        current = config.get(section, option, fallback="")
+        if f"AIRFLOW__{section.upper()}__{option.upper()}" in env or len(current) >= MIN_SECRET_CHARS:
+            continue
+        if not config.has_section(section):
+            config.add_section(section)
+        config.set(section, option, make())
+    config_file.parent.mkdir(parents=True, exist_ok=True)
+    folder = config_file.parent
+    with tempfile.NamedTemporaryFile("w", dir=folder, delete=False, prefix=".airflow.cfg.") as tmp:
+        os.fchmod(tmp.fileno(), 0o600)
+        config.write(tmp)
+    os.replace(tmp.name, config_file)

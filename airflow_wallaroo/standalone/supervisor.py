@@ -1,13 +1,20 @@
-"""Runs Airflow's components as child process groups and watches them.
+"""Runs Airflow's components as child process groups and keeps them running.
 
 Unlike ``airflow standalone``, it says when it is ready (after the api-server answers
-and the scheduler, dag-processor and triggerer heartbeat), and exits non-zero naming
-the component if one dies, so scripts and tests can rely on it.
+and the scheduler, dag-processor and triggerer heartbeat). A component that dies while
+the product runs is restarted, with backoff and a log line saying why; one that keeps
+dying right after its start is given up on, and the supervisor exits non-zero naming it.
+A component that dies before the product was ever ready fails the start at once.
+
+Shutdown is never cut short: once a SIGTERM or Ctrl-C starts it, further signals are
+ignored until every component is gone. If the supervisor itself is killed (even by
+SIGKILL), the kernel sends each component SIGTERM (``PR_SET_PDEATHSIG``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import signal
@@ -28,31 +35,53 @@ from airflow_wallaroo.standalone.environment import (
     build_environment,
     ensure_passwords,
     simple_auth_users,
+    write_config,
 )
 
 #: The ``airflow`` command of the interpreter we run under, so a venv need not be on PATH.
 AIRFLOW_BIN = str(Path(sys.executable).with_name("airflow"))
-#: The ``airflow`` command of the interpreter we run under, so a venv need not be on PATH.
-AIRFLOW_BIN = str(Path(sys.executable).with_name("airflow"))
-COMPONENTS = ("scheduler", "dag-processor", "triggerer", "api-server")
+#: Each component and its command line. The embedded default's logs are all on this
+#: machine: the scheduler and triggerer serve none over the network.
+COMMANDS = {
+    "scheduler": ["scheduler", "--skip-serve-logs"],
+    "dag-processor": ["dag-processor"],
+    "triggerer": ["triggerer", "--skip-serve-logs"],
+    "api-server": ["api-server"],
+}
+COMPONENTS = tuple(COMMANDS)
 READY_LINE = "airflow-wallaroo standalone: ready"
 HEALTHY_COMPONENTS = ("metadatabase", "scheduler", "triggerer", "dag_processor")
+#: A restarted component that dies again within this many seconds died "at start".
+EARLY_DEATH_SECONDS = 30.0
+#: Give up on a component after this many early deaths in a row.
+MAX_EARLY_DEATHS = 4
+BACKOFF_CAP_SECONDS = 30.0
+_PR_SET_PDEATHSIG = 1
 
 
 class ComponentDied(Exception):
-    """Raised when a component exits while the product is supposed to be running."""
+    """Raised when a component cannot be kept running; the message names it."""
+
+
+def _die_with_supervisor() -> None:
+    """In each component, before exec: SIGTERM when the supervisor goes, however it goes."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
 
 @dataclass
 class Component:
-    """One Airflow component, run as ``airflow <name>`` in its own process group."""
+    """One Airflow component, run as ``airflow <command>`` in its own process group."""
 
     name: str
-    process: subprocess.Popen[bytes]
     log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    early_deaths: int = 0
+    restart_at: float | None = None
 
     def exited(self) -> int | None:
-        return self.process.poll()
+        return None if self.process is None else self.process.poll()
 
     def tail(self, lines: int = 30) -> str:
         try:
@@ -64,12 +93,13 @@ class Component:
 
 @dataclass
 class Supervisor:
-    """Starts, watches and stops the embedded product."""
+    """Starts, watches, restarts and stops the embedded product."""
 
     layout: StandaloneLayout
     out: IO[str] = field(default_factory=lambda: sys.stdout)
     env: dict[str, str] = field(default_factory=dict)
     components: list[Component] = field(default_factory=list)
+    ready: bool = False
 
     def __post_init__(self) -> None:
         self.env = build_environment(self.layout)
@@ -78,14 +108,13 @@ class Supervisor:
         print(text, file=self.out, flush=True)
 
     def prepare(self) -> dict[str, str]:
-        """Create the home folders, migrate the metadata DB (ours included), set passwords."""
+        """Create the home folders and config, migrate the metadata DB (ours included), set passwords."""
         for folder in (self.layout.home, self.layout.component_logs, self.layout.dags_folder):
             folder.mkdir(parents=True, exist_ok=True)
+        write_config(self.layout.config_file, self.env)
         passwords = ensure_passwords(self.layout.passwords_file, simple_auth_users(self.env))
-        install_dag_files(
-            Path(self.env["AIRFLOW__CORE__DAGS_FOLDER"]),
-            int(self.env.get("AIRFLOW__WALLAROO__SPEC_SHARDS", WALLAROO_OPTIONS["spec_shards"][0])),
-        )
+        shards = int(self.env.get("AIRFLOW__WALLAROO__SPEC_SHARDS", WALLAROO_OPTIONS["spec_shards"][0]))
+        install_dag_files(Path(self.env["AIRFLOW__CORE__DAGS_FOLDER"]), shards)
         self.say(f"airflow-wallaroo standalone: migrating the metadata DB in {self.layout.home}")
         migrate = subprocess.run(
             [AIRFLOW_BIN, "db", "migrate"], env=self.env, capture_output=True, text=True, check=False
@@ -100,27 +129,55 @@ class Supervisor:
     def start(self) -> None:
         """Start every component in its own process group, its output in its own log file."""
         for name in COMPONENTS:
-            log_path = self.layout.component_logs / f"{name}.log"
-            log_file = log_path.open("ab")
-            process = subprocess.Popen(
-                [AIRFLOW_BIN, name],
+            component = Component(name=name, log_path=self.layout.component_logs / f"{name}.log")
+            self.components.append(component)
+            self._launch(component)
+
+    def _launch(self, component: Component) -> None:
+        with component.log_path.open("ab") as log_file:
+            component.process = subprocess.Popen(
+                [AIRFLOW_BIN, *COMMANDS[component.name]],
                 env=self.env,
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
+                preexec_fn=_die_with_supervisor,
             )
-            log_file.close()
-            self.components.append(Component(name=name, process=process, log_path=log_path))
+        component.started_at = time.monotonic()
+        component.restart_at = None
 
     def check_alive(self) -> None:
+        """Restart what died (once the product was ready); give up on what keeps dying."""
+        now = time.monotonic()
         for component in self.components:
+            if component.restart_at is not None:
+                if now >= component.restart_at:
+                    self.say(f"airflow-wallaroo standalone: restarting {component.name}")
+                    self._launch(component)
+                continue
             code = component.exited()
-            if code is not None:
-                raise ComponentDied(
-                    f"{component.name} exited with code {code}; last lines of {component.log_path}:\n"
-                    f"{component.tail()}"
-                )
+            if code is None:
+                if now - component.started_at > EARLY_DEATH_SECONDS:
+                    component.early_deaths = 0
+                continue
+            if not self.ready:
+                raise ComponentDied(self._death(component, code))
+            early = now - component.started_at <= EARLY_DEATH_SECONDS
+            component.early_deaths = component.early_deaths + 1 if early else 1
+            if component.early_deaths > MAX_EARLY_DEATHS:
+                times = MAX_EARLY_DEATHS + 1
+                raise ComponentDied(f"{self._death(component, code)}\n(it died {times} times in a row)")
+            delay = min(2.0 ** (component.early_deaths - 1), BACKOFF_CAP_SECONDS)
+            self.say(
+                f"airflow-wallaroo standalone: {component.name} exited with code {code}; "
+                f"restarting it in {delay:.0f} s (see {component.log_path})"
+            )
+            component.restart_at = now + delay
+
+    def _death(self, component: Component, code: int) -> str:
+        tail = component.tail()
+        return f"{component.name} exited with code {code}; last lines of {component.log_path}:\n{tail}"
 
     def is_ready(self) -> bool:
         """True once every component heartbeats and our app answers with the packaging DAG loaded."""
@@ -139,6 +196,7 @@ class Supervisor:
         while time.monotonic() - started < timeout:
             self.check_alive()
             if self.is_ready():
+                self.ready = True
                 return time.monotonic() - started
             time.sleep(0.5)
         raise ComponentDied(f"not ready after {timeout:.0f} s; see the logs in {self.layout.component_logs}")
@@ -150,14 +208,15 @@ class Supervisor:
 
     def stop(self, grace: float = 15.0) -> None:
         """SIGTERM every process group, then SIGKILL what is left after ``grace`` seconds."""
-        for component in self.components:
-            _signal_group(component.process, signal.SIGTERM)
+        running = [c.process for c in self.components if c.process is not None]
+        for process in running:
+            _signal_group(process, signal.SIGTERM)
         deadline = time.monotonic() + grace
-        for component in self.components:
+        for process in running:
             with contextlib.suppress(subprocess.TimeoutExpired):
-                component.process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            _signal_group(component.process, signal.SIGKILL)
-            component.process.wait()
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            _signal_group(process, signal.SIGKILL)
+            process.wait()
 
 
 def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
@@ -183,6 +242,7 @@ def banner(layout: StandaloneLayout, passwords: dict[str, str], user: str, secon
             f"  user / password    : {user} / {password}",
             f"  passwords file     : {layout.passwords_file}",
             f"  component logs     : {layout.component_logs}",
+            f"  AIRFLOW_HOME       : {layout.home}   (airflow and airflow-wallaroo commands use it)",
             "",
             "  Get a token, then call the API:",
             f"    {token_cmd}",
@@ -194,15 +254,24 @@ def banner(layout: StandaloneLayout, passwords: dict[str, str], user: str, secon
     )
 
 
+class _Stopping(Exception):
+    """The first SIGTERM or Ctrl-C: leave the watch loop and shut down."""
+
+
 def run_standalone(home: Path, port: int, ready_timeout: float = 180.0) -> int:
     """Run the embedded product in the foreground until Ctrl-C or SIGTERM; return the exit code."""
     supervisor = Supervisor(StandaloneLayout(home=home.resolve(), port=port))
 
-    def _terminate(signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
+    def _stop_requested(signum: int, _frame: object) -> None:
+        # The first signal starts the shutdown; the rest (make forwards its own) must not cut it short.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise _Stopping
 
-    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGTERM, _stop_requested)
+    signal.signal(signal.SIGINT, _stop_requested)
     started = time.monotonic()
+    code = 0
     try:
         passwords = supervisor.prepare()
         supervisor.start()
@@ -210,12 +279,13 @@ def run_standalone(home: Path, port: int, ready_timeout: float = 180.0) -> int:
         user = simple_auth_users(supervisor.env)[0]
         supervisor.say(banner(supervisor.layout, passwords, user, time.monotonic() - started))
         supervisor.watch()
-    except KeyboardInterrupt:
+    except _Stopping:
         supervisor.say("airflow-wallaroo standalone: stopping")
-        return 0
     except ComponentDied as died:
         supervisor.say(f"airflow-wallaroo standalone: FAILED: {died}")
-        return 1
+        code = 1
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         supervisor.stop()
-    return 0
+    return code

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
+from airflow_wallaroo.core import locks
 from airflow_wallaroo.core.layout import ARCHIVES_FOLDER, archive_in
 
 TMP_PREFIX = ".tmp-"
@@ -68,6 +69,7 @@ class LocalArtifactStore:
                 os.rename(source, temporary)  # same filesystem: no copy at all
             except OSError:
                 with source.open("rb") as src, temporary.open("wb") as dst:
+                    locks.lock_open_file(dst.fileno())  # a sweep leaves a copy in progress alone
                     shutil.copyfileobj(src, dst, COPY_CHUNK)
                 source.unlink(missing_ok=True)
             _fsync_file(temporary)
@@ -96,7 +98,8 @@ class LocalArtifactStore:
                     yield path.stem
 
     def sweep_temporaries(self, older_than_seconds: float) -> int:
-        return sweep_stale_files(self.archives, TMP_PREFIX, older_than_seconds)
+        # Local writes hold a lock: what nobody holds was left by a crash, whatever its age.
+        return sweep_abandoned_files(self.archives, TMP_PREFIX)
 
 
 class ObjectArtifactStore:
@@ -173,14 +176,24 @@ def open_artifact_store(location: str) -> ArtifactStore:
     return LocalArtifactStore(Path(location))
 
 
-def sweep_stale_files(folder: Path, prefix: str, older_than_seconds: float) -> int:
-    """Remove files named ``prefix*`` older than ``older_than_seconds``; return how many."""
+#: A file is only judged once this old: its writer takes the lock just after creating it.
+LOCK_GRACE_SECONDS = 10.0
+
+
+def sweep_abandoned_files(folder: Path, prefix: str, grace_seconds: float = LOCK_GRACE_SECONDS) -> int:
+    """Remove files named ``prefix*`` that no live process holds locked; return how many."""
     if not folder.is_dir():
         return 0
-    cutoff = time.time() - older_than_seconds
+    cutoff = time.time() - grace_seconds
     removed = 0
     for item in folder.iterdir():
-        if item.name.startswith(prefix) and item.stat().st_mtime < cutoff:
+        if not item.name.startswith(prefix):
+            continue
+        try:
+            young = item.stat().st_mtime > cutoff
+        except FileNotFoundError:
+            continue
+        if not young and locks.is_abandoned(item):
             item.unlink(missing_ok=True)
             removed += 1
     return removed

@@ -125,6 +125,11 @@ class TaskRow(Base):
     debug: Mapped[bool] = mapped_column(Boolean, default=False)
     first_run_id: Mapped[str] = mapped_column(String(36))
     killed: Mapped[bool] = mapped_column(Boolean, default=False)
+    killed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    killed_by: Mapped[str | None] = mapped_column(String(250))
+    #: The pause (or resume, ``paused`` false) the API was last asked for.
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Set while that pause or resume waits for the task's DAG to exist; cleared once applied.
+    pause_requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

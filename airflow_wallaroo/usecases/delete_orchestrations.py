@@ -49,7 +49,7 @@ def delete_orchestrations(
             f"orchestrations: live tasks use them: {names}; send confirm_delete: true to kill them"
         )
     for task in live:
-        stop_task(session, task.row)
+        stop_task(session, task.row, caller.username)
     sizes = orchestrations.remove_orchestrations(session, rows)
     session.commit()
     for task in live:

@@ -1,30 +1,46 @@
-"""Start-up healing: sweep what crashes left half-done, re-render stale specs, finish kills."""
+"""Healing and housekeeping: what crashes left half-done, stale specs, kills and pauses to finish.
+
+At start-up the api-server sweeps leftovers, re-renders stale specs and finishes
+interrupted kills. While it serves, a housekeeper thread applies pauses that waited for
+their DAG (every second) and sweeps leftovers again (every few minutes): a crash of
+another process is healed without waiting for a restart of this one.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections.abc import Callable
 
 from airflow_wallaroo.airflow_compat.db import new_session
+from airflow_wallaroo.core import locks
 from airflow_wallaroo.core.layout import INCOMING_PREFIX
-from airflow_wallaroo.services import orchestrations, specs
+from airflow_wallaroo.packaging.environments import sweep_abandoned_builds
+from airflow_wallaroo.services import orchestrations, specs, tasks
 from airflow_wallaroo.settings import WallarooSettings
-from airflow_wallaroo.store.artifacts import open_artifact_store, sweep_stale_files
+from airflow_wallaroo.store.artifacts import open_artifact_store, sweep_abandoned_files
 from airflow_wallaroo.usecases.kill_task import finish_interrupted_kills
 
 log = logging.getLogger(__name__)
 
-#: Leftovers younger than this may belong to an upload in progress in another worker.
+#: Unreferenced archives, and object-storage temporaries (which cannot be locked), younger
+#: than this may belong to an upload in progress in another api-server.
 SWEEP_AGE_SECONDS = 15 * 60
+PAUSE_INTERVAL_SECONDS = 1.0
+SWEEP_INTERVAL_SECONDS = 300.0
 
 
 def sweep_leftovers(
     settings: WallarooSettings, older_than_seconds: float = SWEEP_AGE_SECONDS
 ) -> dict[str, int]:
-    """Remove stale partial uploads, temp archive writes, and archives no row points at."""
+    """Remove what crashes left: partial uploads and archive writes, half-built environments and
+    free build locks (each known by its free lock, not its age), and archives no row points at."""
     store = open_artifact_store(settings.artifact_store)
     removed = {
-        "incoming": sweep_stale_files(settings.layout.incoming, INCOMING_PREFIX, older_than_seconds),
+        "incoming": sweep_abandoned_files(settings.layout.incoming, INCOMING_PREFIX),
         "temporaries": store.sweep_temporaries(older_than_seconds),
+        "builds": sweep_abandoned_builds(settings.layout.envs),
     }
     with new_session() as session:
         removed["unreferenced_archives"] = orchestrations.sweep_unreferenced_archives(
@@ -46,10 +62,67 @@ def finish_kills(settings: WallarooSettings) -> int:
     return finish_interrupted_kills(settings)
 
 
+def apply_pending_pauses(settings: WallarooSettings) -> int:
+    """Apply the pauses and resumes that waited for their task's DAG to exist."""
+    with new_session() as session:
+        return tasks.apply_pending_pauses(session)
+
+
 def heal_at_start(settings: WallarooSettings) -> None:
     """Every start-up step; one that fails is logged and never stops the API."""
-    for step in (sweep_leftovers, reconcile, finish_kills):
+    for step in (sweep_leftovers, reconcile, finish_kills, apply_pending_pauses):
         try:
             step(settings)
         except Exception:  # housekeeping: log it, serve anyway
             log.exception("Start-up step %s failed", step.__name__)
+
+
+class Housekeeper:
+    """A daemon thread of the api-server: pending pauses every second, sweeps every few minutes.
+
+    Several api-server processes may each run one: applying a pause is idempotent, and a
+    sweep runs in one of them at a time (a lock in the data folder).
+    """
+
+    def __init__(
+        self,
+        settings: WallarooSettings,
+        pause_interval: float = PAUSE_INTERVAL_SECONDS,
+        sweep_interval: float = SWEEP_INTERVAL_SECONDS,
+    ) -> None:
+        self.settings = settings
+        self.pause_interval = pause_interval
+        self.sweep_interval = sweep_interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="wallaroo-housekeeper", daemon=True)
+
+    def start(self) -> Housekeeper:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        next_sweep = time.monotonic() + self.sweep_interval
+        while not self._stop.wait(self.pause_interval):
+            self._run(apply_pending_pauses)
+            if time.monotonic() >= next_sweep:
+                next_sweep = time.monotonic() + self.sweep_interval
+                self._sweep_if_free()
+
+    def _sweep_if_free(self) -> None:
+        fd = locks.acquire(self.settings.data_folder / ".sweep.lock", blocking=False)
+        if fd is None:
+            return  # another api-server process is sweeping
+        try:
+            self._run(sweep_leftovers)
+        finally:
+            locks.release(fd)
+
+    def _run(self, step: Callable[[WallarooSettings], object]) -> None:
+        try:
+            step(self.settings)
+        except Exception:
+            log.exception("Housekeeping step %s failed", step.__name__)

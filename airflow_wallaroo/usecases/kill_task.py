@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from airflow_wallaroo.airflow_compat import dags, logs
 from airflow_wallaroo.airflow_compat.db import new_session
 from airflow_wallaroo.core.naming import dag_id_of
+from airflow_wallaroo.core.timeutil import utcnow
 from airflow_wallaroo.runners.base import get_runner
 from airflow_wallaroo.services import tasks
 from airflow_wallaroo.services.callers import Caller
@@ -36,7 +37,7 @@ def kill_task(session: Session, caller: Caller, settings: WallarooSettings, task
     task = tasks.require_task(session, caller, task_id)
     if task.killed:
         return tasks.describe(session, settings, [task])[0]
-    stop_task(session, task)
+    stop_task(session, task, caller.username)
     session.commit()
     # Described before the cleanup starts: the answer is the request's state, pending_kill,
     # never a race with a cleanup that can finish within milliseconds.
@@ -48,9 +49,12 @@ def kill_task(session: Session, caller: Caller, settings: WallarooSettings, task
     return answer
 
 
-def stop_task(session: Session, task: TaskRow) -> None:
+def stop_task(session: Session, task: TaskRow, killed_by: str) -> None:
     """Mark the task killed, pause its DAG and fail its active runs (flushed, not committed)."""
     task.killed = True
+    task.killed_at = utcnow()
+    task.killed_by = killed_by
+    task.pause_requested_at = None
     session.flush()
     dags.set_paused(session, dag_id_of(task.id), True)
     dags.fail_active_runs(session, dag_id_of(task.id))

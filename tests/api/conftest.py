@@ -44,7 +44,7 @@ def v1_app(migrated_db: Path) -> FastAPI:
 
     init_auth_manager()
     parent = FastAPI()
-    parent.mount("/v1", create_app())
+    parent.mount("/v1", create_app(housekeeping=False))
     return parent
 
 

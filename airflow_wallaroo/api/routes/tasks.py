@@ -26,6 +26,7 @@ from airflow_wallaroo.core.vocabulary import TaskKind
 from airflow_wallaroo.services import runs, tasks
 from airflow_wallaroo.usecases.create_task import create_task
 from airflow_wallaroo.usecases.kill_task import kill_task
+from airflow_wallaroo.usecases.pause_task import pause_task
 
 router = APIRouter(prefix="/task", tags=["tasks"])
 
@@ -129,8 +130,6 @@ def kill(body: TaskIdRequest, caller: CallerDep, session: SessionDep, settings: 
 
 
 @router.post("/pause", status_code=202)
-def pause_task(
-    body: PauseRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
-) -> TaskResponse:
+def pause(body: PauseRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep) -> TaskResponse:
     """Pause (``pause: true``) or resume (``pause: false``) a task."""
-    return TaskResponse.of(tasks.pause_task(session, caller, settings, body.id, body.pause))
+    return TaskResponse.of(pause_task(session, caller, settings, body.id, body.pause))

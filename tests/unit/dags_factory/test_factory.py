@@ -66,6 +66,20 @@ class TestBuilder:
         assert task.task_id == RUN_TASK_ID
         assert task.execution_timeout.total_seconds() == 7
 
+    @pytest.mark.parametrize("kind", ["run_once", "run_scheduled", "run_continuously"])
+    def test_a_killed_task_allows_no_run(self, kind: str) -> None:
+        dag = build_task_dag(replace(SPEC, kind=kind, schedule="* * * * *", killed=True))
+        assert type(dag.timetable).__name__ == "KilledTimetable"
+        # Scheduled only, and never due: Airflow refuses manual, backfill and asset runs.
+        assert {t.value for t in dag.allowed_run_types} == {"scheduled"}
+        assert dag.is_paused_upon_creation is True
+        assert "wallaroo:killed" in dag.tags
+
+    def test_a_task_paused_before_its_dag_exists_is_created_paused(self) -> None:
+        dag = build_task_dag(replace(SPEC, kind="run_scheduled", schedule="* * * * *", paused=True))
+        assert dag.is_paused_upon_creation is True
+        assert dag.allowed_run_types is None
+
     def test_run_once_run_id_is_the_one_the_api_returned(self) -> None:
         dag = build_task_dag(SPEC)
         assert (
