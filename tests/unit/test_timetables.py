@@ -53,7 +53,7 @@ class TestCronMakesUpAtMostOneTick:
         now[0] = at(12, 0, 2)
         assert next_run(UuidCronTimetable("* * * * *", timezone="UTC"), at(12, 0)) == at(12, 1)
 
-    def test_after_a_long_pause_one_late_run_then_the_next_tick_to_come(self, now: list[pendulum.DateTime]) -> None:
+    def test_after_a_long_pause_one_late_run_then_the_next_tick(self, now: list[pendulum.DateTime]) -> None:
         """Unpausing fired two runs at once: the stored old tick, then the latest missed one."""
         now[0] = at(12, 30, 5)
         # The scheduler just created the run for the stale tick of 12:01 (stored before the pause).
@@ -65,7 +65,8 @@ class TestCronMakesUpAtMostOneTick:
 
 class TestKilled:
     def test_never_due(self) -> None:
-        assert KilledTimetable().next_dagrun_info(last_automated_data_interval=None, restriction=NO_CATCHUP) is None
+        table = KilledTimetable()
+        assert table.next_dagrun_info(last_automated_data_interval=None, restriction=NO_CATCHUP) is None
 
     def test_round_trips(self) -> None:
         assert isinstance(KilledTimetable.deserialize(KilledTimetable().serialize()), KilledTimetable)
