@@ -75,4 +75,3 @@ class TestKilled:
         from airflow_wallaroo.plugin import WallarooPlugin
 
         assert KilledTimetable in WallarooPlugin.timetables
-
