@@ -5,6 +5,7 @@ from __future__ import annotations
 from airflow.plugins_manager import AirflowPlugin
 
 from airflow_wallaroo import listeners as run_listeners
+from airflow_wallaroo.api.auth_alias import KeycloakPathAlias
 from airflow_wallaroo.api.asgi import LazyApiApp
 from airflow_wallaroo.timetables import TIMETABLES
 
@@ -16,3 +17,4 @@ class WallarooPlugin(AirflowPlugin):
     timetables = TIMETABLES
     listeners = [run_listeners]
     fastapi_apps = [{"app": LazyApiApp(), "url_prefix": "/v1", "name": "Wallaroo ML Workload Orchestration API"}]
+    fastapi_root_middlewares = [{"middleware": KeycloakPathAlias, "name": "Wallaroo SDK token paths"}]

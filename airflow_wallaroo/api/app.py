@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, FastAPI
 
 import airflow_wallaroo
+from airflow_wallaroo.api import graphql
 from airflow_wallaroo.api.deps import current_caller
 from airflow_wallaroo.api.errors import register_error_handlers
-from airflow_wallaroo.api.routes import health, orchestrations, platform, tasks, workspaces
+from airflow_wallaroo.api.routes import health, orchestrations, platform, sdk_auth, tasks, workspaces
 
 ROUTERS = (workspaces.router, orchestrations.router, tasks.router)
 #: Under /api too, but each authenticates for itself (or, like the SDK's config, needs none).
@@ -31,6 +32,8 @@ def create_app() -> FastAPI:
         own_auth.include_router(router)
     app.include_router(own_auth)
     app.include_router(health.router)
+    app.include_router(graphql.router)  # /v1/graphql, authenticated by its own CallerDep
+    app.include_router(sdk_auth.router)  # /v1/auth/realms/...: the SDK's token endpoint, no auth
     register_error_handlers(app)
     _heal_at_start()
     return app

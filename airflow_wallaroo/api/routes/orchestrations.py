@@ -26,6 +26,7 @@ from airflow_wallaroo.api.models.tasks import TaskResponse
 from airflow_wallaroo.services import orchestrations, tasks
 from airflow_wallaroo.services.callers import Caller
 from airflow_wallaroo.settings import load_settings
+from airflow_wallaroo.store.artifacts import open_artifact_store
 
 router = APIRouter(prefix="/orchestration", tags=["orchestrations"])
 #: Routes that authenticate for themselves (download also takes a pod's archive token).
@@ -123,7 +124,7 @@ def list_all(body: ListAllRequest, caller: CallerDep, session: SessionDep) -> Li
             OrchestrationWithTasks(
                 orchestration=OrchestrationResponse.of(orchestration),
                 tasks=[TaskResponse.of(t, settings.runner).model_dump(mode="json") for t in its_tasks],
-                workspace=WorkspaceRef(id=orchestration.row.workspace_id, name=names[orchestration.row.workspace_id].name),
+                workspace=WorkspaceRef.model_validate(names[orchestration.row.workspace_id]),
             )
         )
     return ListAllResponse(orchestrations=result)
@@ -153,5 +154,14 @@ def download_orchestration(
 @router.post("/delete_orchestrations")
 def delete_orchestrations(body: DeleteRequest, caller: CallerDep, session: SessionDep) -> DeleteResponse:
     """Delete orchestrations (and their archives once no other orchestration uses them)."""
-    deleted = orchestrations.delete_orchestrations(session, caller, body.orchestrations, body.confirm_delete, load_settings())
-    return DeleteResponse(deleted=deleted)
+    settings = load_settings()
+    # Archive bytes freed: the archives of the deleted orchestrations that are gone afterwards
+    # (an archive another orchestration still uses stays, and frees nothing).
+    sizes = {}
+    for orchestration_id in body.orchestrations:
+        row = orchestrations.get_orchestration(session, caller, orchestration_id, settings).row
+        sizes[row.sha] = row.file_size
+    deleted = orchestrations.delete_orchestrations(session, caller, body.orchestrations, body.confirm_delete, settings)
+    store = open_artifact_store(settings.artifact_store)
+    freed = sum(size for sha, size in sizes.items() if not store.has_archive(sha))
+    return DeleteResponse(bytes=freed, deleted=deleted)
