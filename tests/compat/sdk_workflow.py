@@ -246,9 +246,9 @@ def main() -> None:
         os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="sdk-cache-")
         try:
             wallaroo.Client(api_endpoint=URL, auth_type="sso")
-            return {"error": None}
+            return {"refused": None}
         except Exception as exc:
-            return {"error": f"{type(exc).__name__}: {exc}"}
+            return {"refused": f"{type(exc).__name__}: {exc}"}
 
     step("sso", sso)
 
