@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, FastAPI
 
 import airflow_wallaroo
-from airflow_wallaroo.api import graphql
 from airflow_wallaroo.api.deps import current_caller
 from airflow_wallaroo.api.errors import register_error_handlers
+from airflow_wallaroo.api.graphql import route as graphql
 from airflow_wallaroo.api.routes import health, orchestrations, platform, sdk_auth, tasks, workspaces
 
 ROUTERS = (workspaces.router, orchestrations.router, tasks.router)

@@ -1,7 +1,5 @@
-"""``/v1/graphql``: the Wallaroo SDK's GraphQL operations, schema-first with ariadne."""
+"""``/v1/graphql``: the Wallaroo SDK's GraphQL operations, schema-first with ariadne.
 
-from __future__ import annotations
-
-from airflow_wallaroo.api.graphql.route import router
-
-__all__ = ["router"]
+``route`` (the HTTP endpoint) is imported by the app only: the schema, resolvers and
+filters need no web server.
+"""
