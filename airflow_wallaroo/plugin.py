@@ -17,4 +17,4 @@ class WallarooPlugin(AirflowPlugin):
     timetables = TIMETABLES
     listeners = [run_listeners]
     fastapi_apps = [{"app": LazyApiApp(), "url_prefix": "/v1", "name": "Wallaroo ML Workload Orchestration API"}]
-    fastapi_root_middlewares = [{"middleware": KeycloakPathAlias, "name": "Wallaroo SDK token paths"}]
+    fastapi_root_middlewares = [{"middleware": KeycloakPathAlias, "name": "Wallaroo SDK token path"}]

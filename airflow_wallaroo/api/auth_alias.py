@@ -24,7 +24,7 @@ class KeycloakPathAlias:
         if scope["type"] == "http":
             root = scope.get("root_path", "")
             path = scope["path"]
-            local = path[len(root):] if root and path.startswith(root) else path
+            local = path[len(root) :] if root and path.startswith(root) else path
             if local.startswith(SDK_PREFIX):
                 path = f"{root}{OUR_PREFIX}{local}"
                 scope = {**scope, "path": path, "raw_path": path.encode()}

@@ -87,9 +87,8 @@ def _access_valid_seconds() -> int:
 
 def _log_in(manager: Any, username: str, password: str) -> tuple[str, dict[str, Any]]:
     """Airflow's own login for the configured auth manager: (access token, user claims)."""
-    from fastapi import HTTPException
-
     from airflow.api_fastapi.auth.managers.simple.simple_auth_manager import SimpleAuthManager
+    from fastapi import HTTPException
 
     if isinstance(manager, SimpleAuthManager):
         from airflow.api_fastapi.auth.managers.simple.datamodels.login import LoginBody
@@ -117,7 +116,9 @@ def _log_in(manager: Any, username: str, password: str) -> tuple[str, dict[str, 
         raise InvalidRequestError(f"grant_type=password: {exc}") from None
     if not user:
         raise NotAuthenticatedError("invalid user credentials")
-    return manager.generate_jwt(user, expiration_time_in_seconds=_access_valid_seconds()), manager.serialize_user(user)
+    return manager.generate_jwt(
+        user, expiration_time_in_seconds=_access_valid_seconds()
+    ), manager.serialize_user(user)
 
 
 def _current_user(manager: Any, claims: dict[str, Any]) -> Any:

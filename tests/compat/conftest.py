@@ -48,13 +48,25 @@ def sdk_python(request: pytest.FixtureRequest) -> Path:
     shutil.rmtree(venv, ignore_errors=True)
     uv = Path(sys.executable).parent / "uv"
     try:
-        subprocess.run([str(uv), "venv", "--quiet", "--python", sys.executable, str(venv)],
-                       check=True, capture_output=True, text=True, timeout=300)
-        subprocess.run([str(uv), "pip", "install", "--quiet", "--python", str(python), "-r", str(SDK_REQUIREMENTS)],
-                       check=True, capture_output=True, text=True, timeout=900)
+        subprocess.run(
+            [str(uv), "venv", "--quiet", "--python", sys.executable, str(venv)],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        subprocess.run(
+            [str(uv), "pip", "install", "--quiet", "--python", str(python), "-r", str(SDK_REQUIREMENTS)],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
         output = getattr(exc, "stderr", "") or ""
-        pytest.skip(f"the Wallaroo SDK could not be installed from {SDK_REQUIREMENTS.name}: {exc}\n{output[-2000:]}")
+        pytest.skip(
+            f"the Wallaroo SDK could not be installed from {SDK_REQUIREMENTS.name}: {exc}\n{output[-2000:]}"
+        )
     done.write_text(digest)
     return python
 
@@ -84,7 +96,9 @@ class SdkRun:
         return found
 
 
-def run_sdk_script(python: Path, script: str, env: dict[str, str], workdir: Path, timeout: float = 1500) -> SdkRun:
+def run_sdk_script(
+    python: Path, script: str, env: dict[str, str], workdir: Path, timeout: float = 1500
+) -> SdkRun:
     """Run ``tests/compat/<script>`` with the SDK's python; HOME and caches stay in ``workdir``."""
     report = workdir / f"{Path(script).stem}.json"
     full_env = {
@@ -94,8 +108,14 @@ def run_sdk_script(python: Path, script: str, env: dict[str, str], workdir: Path
         "PYTHONUNBUFFERED": "1",
         **env,
     }
-    done = subprocess.run([str(python), str(HERE / script), str(report)], env=full_env, cwd=workdir,
-                          capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(
+        [str(python), str(HERE / script), str(report)],
+        env=full_env,
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     output = done.stdout + done.stderr
     if not report.exists():
         pytest.fail(f"{script} wrote no report (exit {done.returncode}):\n{output[-4000:]}")
@@ -105,7 +125,9 @@ def run_sdk_script(python: Path, script: str, env: dict[str, str], workdir: Path
 def credentials_file(stack: AirflowStack, folder: Path, user: str) -> Path:
     """The token credentials file ``auth_type="token"`` reads (``WALLAROO_SDK_CREDENTIALS``)."""
     path = folder / f"{user}-credentials.json"
-    path.write_text(json.dumps({"token": stack.token(user), "user_email": f"{user}@example.com", "user_id": user}))
+    path.write_text(
+        json.dumps({"token": stack.token(user), "user_email": f"{user}@example.com", "user_id": user})
+    )
     return path
 
 

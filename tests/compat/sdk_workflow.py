@@ -51,7 +51,9 @@ def wait_for(read: Callable[[], str], wanted: set[str], timeout: float, poll: fl
         if status in wanted:
             return seen
         if time.monotonic() > deadline:
-            raise TimeoutError(f"still {status!r} after {timeout} s (seen {seen}); wanted one of {sorted(wanted)}")
+            raise TimeoutError(
+                f"still {status!r} after {timeout} s (seen {seen}); wanted one of {sorted(wanted)}"
+            )
         time.sleep(poll)
 
 
@@ -174,7 +176,12 @@ def main() -> None:
         kill_answer = task.kill()
         killed = wait_for(task.status, {"killed"}, timeout=300)
         state["continuous"] = task
-        return {"task_id": task.id(), "before_kill": started, "kill_answer": str(kill_answer), "after_kill": killed}
+        return {
+            "task_id": task.id(),
+            "before_kill": started,
+            "kill_answer": str(kill_answer),
+            "after_kill": killed,
+        }
 
     step("run_continuously", run_continuously)
 

@@ -13,18 +13,25 @@ from tests.integration.stack import AirflowStack
 
 
 @pytest.fixture(scope="module")
-def generated(sdk_python: Path, compat_stack: AirflowStack, tmp_path_factory: pytest.TempPathFactory) -> SdkRun:
+def generated(
+    sdk_python: Path, compat_stack: AirflowStack, tmp_path_factory: pytest.TempPathFactory
+) -> SdkRun:
     folder = tmp_path_factory.mktemp("generated-client")
     with compat_stack.client("bob") as bob:  # bob is known to the API once he has called it
         assert bob.post("/workspaces/list", json={}).status_code == 200
     archive = hello_archive(folder, {"unique.txt": uuid.uuid4().hex})
-    run = run_sdk_script(sdk_python, "generated_client.py", {
-        "WALLAROO_URL": compat_stack.base_url,
-        "COMPAT_TOKEN": compat_stack.token("admin"),
-        "COMPAT_OTHER_USER": "bob",
-        "COMPAT_ARCHIVE": str(archive),
-        "COMPAT_WORKSPACE": unique("sdk-generated"),
-    }, folder)
+    run = run_sdk_script(
+        sdk_python,
+        "generated_client.py",
+        {
+            "WALLAROO_URL": compat_stack.base_url,
+            "COMPAT_TOKEN": compat_stack.token("admin"),
+            "COMPAT_OTHER_USER": "bob",
+            "COMPAT_ARCHIVE": str(archive),
+            "COMPAT_WORKSPACE": unique("sdk-generated"),
+        },
+        folder,
+    )
     assert "error" not in run.report, run.report["error"]
     run.report["archive_size"] = archive.stat().st_size
     return run
@@ -38,7 +45,9 @@ def generated(sdk_python: Path, compat_stack: AirflowStack, tmp_path_factory: py
         pytest.param("workspaces/list", "WorkspacesListResponse200", id="workspaces-list"),
         pytest.param("workspaces/add_user", "WorkspacesAddUserResponse200", id="workspaces-add_user"),
         pytest.param("workspaces/list_users", "WorkspacesListUsersResponse200", id="workspaces-list_users"),
-        pytest.param("workspaces/remove_user", "WorkspacesRemoveUserResponse200", id="workspaces-remove_user"),
+        pytest.param(
+            "workspaces/remove_user", "WorkspacesRemoveUserResponse200", id="workspaces-remove_user"
+        ),
         pytest.param("orchestration/upload", "OrchestrationUploadResponse202", id="orchestration-upload"),
         pytest.param("orchestration/get_by_id", "GetOrchestrationByIdResponse", id="orchestration-get_by_id"),
         pytest.param("orchestration/list", "list", id="orchestration-list"),
@@ -49,7 +58,9 @@ def generated(sdk_python: Path, compat_stack: AirflowStack, tmp_path_factory: py
         pytest.param("task/run_continuously", "NetworkServiceResponse201", id="task-run_continuously"),
         pytest.param("task/get_by_id", "TaskGetByIdResponse200", id="task-get_by_id"),
         pytest.param("task/list", "list", id="task-list"),
-        pytest.param("task/get_tasks_by_orch_sha", "GetTasksByOrchShaResponse200", id="task-get_tasks_by_orch_sha"),
+        pytest.param(
+            "task/get_tasks_by_orch_sha", "GetTasksByOrchShaResponse200", id="task-get_tasks_by_orch_sha"
+        ),
         pytest.param("task/list_task_runs", "list", id="task-list_task_runs"),
         pytest.param("task/get_run_details", "GetRunDetailsResponse200", id="task-get_run_details"),
         pytest.param("task/get_logs_for_run", "GetLogsForRunResponse200", id="task-get_logs_for_run"),
@@ -83,7 +94,9 @@ class TestParsedValues:
         assert report["orchestration/list"]["ids"] == [orchestration]
         assert report["orchestration/list"]["file_sizes"] == [generated.report["archive_size"]]
         assert report["orchestration/download"]["status_code"] == 200
-        assert report["orchestration/download"]["sha_matches"] and report["orchestration/download"]["sha_header"]
+        assert (
+            report["orchestration/download"]["sha_matches"] and report["orchestration/download"]["sha_header"]
+        )
 
     def test_list_all_carries_the_workspace_object(self, generated: SdkRun) -> None:
         report = generated.report

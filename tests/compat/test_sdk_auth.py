@@ -19,7 +19,9 @@ def token_call(stack: AirflowStack, path: str = TOKEN_PATH, **form: str) -> http
 
 @pytest.fixture
 def issued(compat_stack: AirflowStack) -> dict:
-    answer = token_call(compat_stack, grant_type="password", username="alice", password=compat_stack.password("alice"))
+    answer = token_call(
+        compat_stack, grant_type="password", username="alice", password=compat_stack.password("alice")
+    )
     assert answer.status_code == 200, answer.text
     return answer.json()
 
@@ -53,7 +55,12 @@ class TestRefreshGrant:
         assert fresh["access_token"] != issued["access_token"]
         assert jwt.decode(fresh["access_token"], options={"verify_signature": False})["sub"] == "alice"
         headers = {"Authorization": f"Bearer {fresh['access_token']}"}
-        assert httpx.post(f"{compat_stack.base_url}/v1/api/workspaces/list", headers=headers, json={}).status_code == 200
+        assert (
+            httpx.post(
+                f"{compat_stack.base_url}/v1/api/workspaces/list", headers=headers, json={}
+            ).status_code
+            == 200
+        )
 
     def test_an_access_token_is_no_refresh_token(self, issued: dict, compat_stack: AirflowStack) -> None:
         answer = token_call(compat_stack, grant_type="refresh_token", refresh_token=issued["access_token"])
@@ -61,12 +68,19 @@ class TestRefreshGrant:
 
     def test_a_refresh_token_is_no_access_token(self, issued: dict, compat_stack: AirflowStack) -> None:
         headers = {"Authorization": f"Bearer {issued['refresh_token']}"}
-        assert httpx.post(f"{compat_stack.base_url}/v1/api/workspaces/list", headers=headers, json={}).status_code == 401
+        assert (
+            httpx.post(
+                f"{compat_stack.base_url}/v1/api/workspaces/list", headers=headers, json={}
+            ).status_code
+            == 401
+        )
         assert httpx.get(f"{compat_stack.base_url}/api/v2/dags", headers=headers).status_code in (401, 403)
 
     def test_a_forged_refresh_token_is_401(self, issued: dict, compat_stack: AirflowStack) -> None:
         claims = jwt.decode(issued["refresh_token"], options={"verify_signature": False})
-        forged = jwt.encode({**claims, "sub": "admin", "role": "ADMIN"}, "not-airflows-key-" * 8, algorithm="HS512")
+        forged = jwt.encode(
+            {**claims, "sub": "admin", "role": "ADMIN"}, "not-airflows-key-" * 8, algorithm="HS512"
+        )
         answer = token_call(compat_stack, grant_type="refresh_token", refresh_token=forged)
         assert answer.status_code == 401
 
@@ -84,7 +98,9 @@ class TestRefused:
         assert answer.status_code == status and needle in answer.json()["msg"]
 
     def test_unknown_realm_is_404(self, compat_stack: AirflowStack) -> None:
-        answer = token_call(compat_stack, "/auth/realms/other/protocol/openid-connect/token", grant_type="password")
+        answer = token_call(
+            compat_stack, "/auth/realms/other/protocol/openid-connect/token", grant_type="password"
+        )
         assert answer.status_code == 404 and "master" in answer.json()["msg"]
 
     def test_sso_device_login_says_why_not(self, compat_stack: AirflowStack) -> None:
@@ -92,6 +108,8 @@ class TestRefused:
         assert answer.status_code == 400 and "device" in answer.json()["msg"]
 
     def test_airflows_own_auth_paths_are_untouched(self, compat_stack: AirflowStack) -> None:
-        answer = httpx.post(f"{compat_stack.base_url}/auth/token",
-                            json={"username": "bob", "password": compat_stack.password("bob")})
+        answer = httpx.post(
+            f"{compat_stack.base_url}/auth/token",
+            json={"username": "bob", "password": compat_stack.password("bob")},
+        )
         assert answer.status_code == 201 and answer.json()["access_token"]

@@ -24,17 +24,27 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def workflow(sdk_python: Path, compat_stack: AirflowStack, tmp_path_factory: pytest.TempPathFactory,
-             workspace_name: str, archive: Path) -> SdkRun:
+def workflow(
+    sdk_python: Path,
+    compat_stack: AirflowStack,
+    tmp_path_factory: pytest.TempPathFactory,
+    workspace_name: str,
+    archive: Path,
+) -> SdkRun:
     folder = tmp_path_factory.mktemp("sdk-workflow")
-    return run_sdk_script(sdk_python, "sdk_workflow.py", {
-        "WALLAROO_URL": compat_stack.base_url,
-        "WALLAROO_SDK_CREDENTIALS": str(credentials_file(compat_stack, folder, "admin")),
-        "COMPAT_USER": "admin",
-        "COMPAT_PASSWORD": compat_stack.password("admin"),
-        "COMPAT_ARCHIVE": str(archive),
-        "COMPAT_WORKSPACE": workspace_name,
-    }, folder)
+    return run_sdk_script(
+        sdk_python,
+        "sdk_workflow.py",
+        {
+            "WALLAROO_URL": compat_stack.base_url,
+            "WALLAROO_SDK_CREDENTIALS": str(credentials_file(compat_stack, folder, "admin")),
+            "COMPAT_USER": "admin",
+            "COMPAT_PASSWORD": compat_stack.password("admin"),
+            "COMPAT_ARCHIVE": str(archive),
+            "COMPAT_WORKSPACE": workspace_name,
+        },
+        folder,
+    )
 
 
 class TestWorkspaces:
@@ -138,7 +148,12 @@ class TestAuthTypes:
         assert seen["user_id"] == "admin"
         assert seen["sees_workspace"]
         assert seen["cached_keys"] == [
-            "access_token", "expiry", "refresh_token", "refresh_token_expiry", "user_email", "user_id"
+            "access_token",
+            "expiry",
+            "refresh_token",
+            "refresh_token_expiry",
+            "user_email",
+            "user_id",
         ]
         assert seen["refreshed_token_differs"] and seen["refresh_tokens_differ"]
         assert seen["default_workspace"] == "admin - Default Workspace"

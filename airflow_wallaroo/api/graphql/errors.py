@@ -26,7 +26,9 @@ def format_graphql_error(error: GraphQLError, debug: bool = False) -> dict:
     elif isinstance(original, ValueError) and error.path is None:
         return formatted  # a variable or literal a scalar refused: the message names it
     else:
-        log.error("Unexpected error in GraphQL field %s", ".".join(map(str, error.path or [])), exc_info=original)
+        log.error(
+            "Unexpected error in GraphQL field %s", ".".join(map(str, error.path or [])), exc_info=original
+        )
         formatted["message"] = INTERNAL
         formatted["extensions"] = {"code": 500}
     return formatted

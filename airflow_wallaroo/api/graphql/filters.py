@@ -47,6 +47,8 @@ def matches(row: Mapping[str, Any], where: Mapping[str, Any] | None) -> bool:
     return True
 
 
-def keep(rows: Iterable[T], columns: Callable[[T], Mapping[str, Any]], where: Mapping[str, Any] | None) -> list[T]:
+def keep(
+    rows: Iterable[T], columns: Callable[[T], Mapping[str, Any]], where: Mapping[str, Any] | None
+) -> list[T]:
     """The rows whose columns satisfy ``where``."""
     return [row for row in rows if matches(columns(row), where)]

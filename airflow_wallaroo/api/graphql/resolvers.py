@@ -36,7 +36,11 @@ def resolve_workspace_by_pk(_: Any, info: GraphQLResolveInfo, id: int) -> dict:
 def resolve_user_default_workspace(_: Any, info: GraphQLResolveInfo, where: dict | None = None) -> list[dict]:
     ctx = _ctx(info)
     found = sources.default_workspace(ctx)
-    rows = [] if found is None else [{"user_id": ctx.caller.user_id, "workspace_id": found["id"], "workspace": found}]
+    rows = (
+        []
+        if found is None
+        else [{"user_id": ctx.caller.user_id, "workspace_id": found["id"], "workspace": found}]
+    )
     return keep(rows, lambda r: {"user_id": r["user_id"], "workspace_id": r["workspace_id"]}, where)
 
 

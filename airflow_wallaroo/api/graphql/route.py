@@ -58,15 +58,19 @@ async def _operation(request: Request) -> Any:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": {
-                "type": "object",
-                "required": ["query"],
-                "properties": {
-                    "query": {"type": "string"},
-                    "operationName": {"type": "string"},
-                    "variables": {"type": "object"},
-                },
-            }}},
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["query"],
+                        "properties": {
+                            "query": {"type": "string"},
+                            "operationName": {"type": "string"},
+                            "variables": {"type": "object"},
+                        },
+                    }
+                }
+            },
         }
     },
 )
@@ -78,7 +82,10 @@ def graphql_endpoint(
         return JSONResponse({"errors": [{"message": operation.reason}]}, status_code=400)
     context = GraphQLContext(session=session, caller=caller, settings=load_settings())
     success, result = graphql_sync(
-        executable_schema(), operation, context_value=context, error_formatter=format_graphql_error,
+        executable_schema(),
+        operation,
+        context_value=context,
+        error_formatter=format_graphql_error,
         logger=_EXECUTION_LOG,
     )
     return JSONResponse(result, status_code=200 if success else 400)

@@ -75,7 +75,11 @@ def create_workspace(ctx: GraphQLContext, name: str, members: list[Mapping[str, 
         user_id = member.get("user_id")
         if user_id and user_id != ctx.caller.user_id:
             workspaces.add_user(
-                ctx.session, ctx.caller, row.id, email=None, user_id=user_id,
+                ctx.session,
+                ctx.caller,
+                row.id,
+                email=None,
+                user_id=user_id,
                 user_type="owner" if member.get("user_type") in ("owner", "OWNER") else "collaborator",
             )
     return workspace_view(row)

@@ -161,7 +161,9 @@ def delete_orchestrations(body: DeleteRequest, caller: CallerDep, session: Sessi
     for orchestration_id in body.orchestrations:
         row = orchestrations.get_orchestration(session, caller, orchestration_id, settings).row
         sizes[row.sha] = row.file_size
-    deleted = orchestrations.delete_orchestrations(session, caller, body.orchestrations, body.confirm_delete, settings)
+    deleted = orchestrations.delete_orchestrations(
+        session, caller, body.orchestrations, body.confirm_delete, settings
+    )
     store = open_artifact_store(settings.artifact_store)
     freed = sum(size for sha, size in sizes.items() if not store.has_archive(sha))
     return DeleteResponse(bytes=freed, deleted=deleted)

@@ -23,10 +23,18 @@ def seen_path(path: str, root_path: str = "", kind: str = "http") -> tuple[str, 
 @pytest.mark.parametrize(
     ("path", "root", "expected"),
     [
-        pytest.param("/auth/realms/master/protocol/openid-connect/token", "",
-                     "/v1/auth/realms/master/protocol/openid-connect/token", id="token"),
-        pytest.param("/airflow/auth/realms/master/protocol/openid-connect/token", "/airflow",
-                     "/airflow/v1/auth/realms/master/protocol/openid-connect/token", id="under-a-root-path"),
+        pytest.param(
+            "/auth/realms/master/protocol/openid-connect/token",
+            "",
+            "/v1/auth/realms/master/protocol/openid-connect/token",
+            id="token",
+        ),
+        pytest.param(
+            "/airflow/auth/realms/master/protocol/openid-connect/token",
+            "/airflow",
+            "/airflow/v1/auth/realms/master/protocol/openid-connect/token",
+            id="under-a-root-path",
+        ),
         pytest.param("/auth/token", "", "/auth/token", id="airflows-own-login"),
         pytest.param("/auth/realmsX", "", "/auth/realmsX", id="prefix-only-as-a-folder"),
         pytest.param("/v1/api/workspaces/list", "", "/v1/api/workspaces/list", id="the-api"),

@@ -15,13 +15,23 @@ TASK = "5a8e9e3c-7c53-4d0a-9b0e-2f1d6c1b2a11"
 
 class TestNullMeansDefault:
     def test_list_task_runs_as_task_last_runs_sends_it(self) -> None:
-        body = ListRunsRequest.model_validate({"task_id": TASK, "limit": None, "status": None, "time_range": None})
+        body = ListRunsRequest.model_validate(
+            {"task_id": TASK, "limit": None, "status": None, "time_range": None}
+        )
         assert (body.status, body.limit, body.time_range) == ("all", None, None)
 
     def test_run_once_with_every_optional_null(self) -> None:
         body = RunOnceRequest.model_validate(
-            {"json": {"a": 1}, "orch_id": TASK, "workspace_id": 3, "debug": None, "name": None, "timeout": None,
-             "extra_env_vars": None, "bind_secrets": None}
+            {
+                "json": {"a": 1},
+                "orch_id": TASK,
+                "workspace_id": 3,
+                "debug": None,
+                "name": None,
+                "timeout": None,
+                "extra_env_vars": None,
+                "bind_secrets": None,
+            }
         )
         assert (body.debug, body.name, body.timeout, body.json_) == (False, None, None, {"a": 1})
         assert body.extra_env_vars == {} and body.bind_secrets == []
@@ -32,13 +42,30 @@ class TestNullMeansDefault:
     @pytest.mark.parametrize(
         ("model", "body", "field", "default"),
         [
-            pytest.param(AddUserRequest, {"workspace_id": 1, "user_id": "bob", "user_type": None}, "user_type",
-                         "collaborator", id="add_user"),
-            pytest.param(DeleteRequest, {"orchestrations": [TASK], "confirm_delete": None}, "confirm_delete", False,
-                         id="delete"),
-            pytest.param(ListAllRequest, {"workspace_ids": None, "task_run_status": None}, "workspace_ids", [],
-                         id="list_all"),
-            pytest.param(ListTasksRequest, {"killed": None, "run_limit": None}, "killed", None, id="task-list"),
+            pytest.param(
+                AddUserRequest,
+                {"workspace_id": 1, "user_id": "bob", "user_type": None},
+                "user_type",
+                "collaborator",
+                id="add_user",
+            ),
+            pytest.param(
+                DeleteRequest,
+                {"orchestrations": [TASK], "confirm_delete": None},
+                "confirm_delete",
+                False,
+                id="delete",
+            ),
+            pytest.param(
+                ListAllRequest,
+                {"workspace_ids": None, "task_run_status": None},
+                "workspace_ids",
+                [],
+                id="list_all",
+            ),
+            pytest.param(
+                ListTasksRequest, {"killed": None, "run_limit": None}, "killed", None, id="task-list"
+            ),
         ],
     )
     def test_other_requests(self, model, body: dict, field: str, default: object) -> None:

@@ -29,7 +29,9 @@ def test_airflow_refuses_it_as_an_access_token() -> None:
     from airflow.configuration import conf
 
     token = sdk_tokens._refresh_token({"sub": "alice", "role": "ADMIN"})
-    validator = JWTValidator(**get_sig_validation_args(), audience=conf.get("api_auth", "jwt_audience", fallback="apache-airflow"))
+    validator = JWTValidator(
+        **get_sig_validation_args(), audience=conf.get("api_auth", "jwt_audience", fallback="apache-airflow")
+    )
     with pytest.raises(jwt.InvalidAudienceError):
         validator.validated_claims(token)
 
@@ -37,7 +39,9 @@ def test_airflow_refuses_it_as_an_access_token() -> None:
 def test_an_access_token_is_refused_as_a_refresh_token() -> None:
     from airflow.api_fastapi.auth.tokens import JWTGenerator, get_signing_args
 
-    access = JWTGenerator(**get_signing_args(), valid_for=60, audience="apache-airflow").generate({"sub": "alice"})
+    access = JWTGenerator(**get_signing_args(), valid_for=60, audience="apache-airflow").generate(
+        {"sub": "alice"}
+    )
     with pytest.raises(NotAuthenticatedError, match="refresh_token"):
         sdk_tokens.refresh_grant(access)
 

@@ -16,7 +16,9 @@ def field_error(original: Exception) -> GraphQLError:
 
 
 def test_a_domain_error_keeps_its_message_and_status() -> None:
-    formatted = format_graphql_error(field_error(ForbiddenError("workspace_id: you are not a member of workspace 3")))
+    formatted = format_graphql_error(
+        field_error(ForbiddenError("workspace_id: you are not a member of workspace 3"))
+    )
     assert formatted["message"] == "workspace_id: you are not a member of workspace 3"
     assert formatted["extensions"] == {"code": 403}
     assert formatted["path"] == ["workspace_by_pk"]

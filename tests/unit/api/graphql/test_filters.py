@@ -22,8 +22,12 @@ ROW = {"user_id": "alice", "workspace_id": 7, "user_type": "owner"}
         pytest.param({"workspace_id": {"_nin": [1, 7]}}, False, id="nin"),
         pytest.param({"user_type": {"_neq": "owner"}}, False, id="neq"),
         pytest.param({"user_type": {"_is_null": True}}, False, id="is-null"),
-        pytest.param({"user_id": {"_eq": "alice"}, "_and": {"workspace_id": {"_eq": 7}}}, True, id="and-object"),
-        pytest.param({"_and": [{"user_id": {"_eq": "alice"}}, {"workspace_id": {"_eq": 8}}]}, False, id="and-list"),
+        pytest.param(
+            {"user_id": {"_eq": "alice"}, "_and": {"workspace_id": {"_eq": 7}}}, True, id="and-object"
+        ),
+        pytest.param(
+            {"_and": [{"user_id": {"_eq": "alice"}}, {"workspace_id": {"_eq": 8}}]}, False, id="and-list"
+        ),
         pytest.param({"_or": [{"user_id": {"_eq": "bob"}}, {"workspace_id": {"_eq": 7}}]}, True, id="or"),
         pytest.param({"_not": {"user_id": {"_eq": "alice"}}}, False, id="not"),
     ],

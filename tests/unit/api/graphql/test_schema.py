@@ -38,7 +38,11 @@ def test_it_validates_against_the_introspected_schema_too(schema, document: Path
 
 def test_the_sdks_operations_are_all_here() -> None:
     assert [p.stem for p in SDK_OPERATIONS] == [
-        "CreateDefaultUserWorkspace", "DeleteWorkspaceUser", "GetOrchestration", "UserDefaultWorkspace", "WorkspaceById",
+        "CreateDefaultUserWorkspace",
+        "DeleteWorkspaceUser",
+        "GetOrchestration",
+        "UserDefaultWorkspace",
+        "WorkspaceById",
     ]
 
 
