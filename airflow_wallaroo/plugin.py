@@ -8,6 +8,7 @@ from airflow.plugins_manager import AirflowPlugin
 
 from airflow_wallaroo import listeners as run_listeners
 from airflow_wallaroo.api.asgi import LazyApiApp
+from airflow_wallaroo.api.auth_alias import KeycloakPathAlias
 from airflow_wallaroo.timetables import TIMETABLES
 
 
@@ -20,4 +21,7 @@ class WallarooPlugin(AirflowPlugin):
     listeners: list[Any] = [run_listeners]  # noqa: RUF012
     fastapi_apps: list[Any] = [  # noqa: RUF012
         {"app": LazyApiApp(), "url_prefix": "/v1", "name": "Wallaroo ML Workload Orchestration API"}
+    ]
+    fastapi_root_middlewares: list[Any] = [  # noqa: RUF012
+        {"middleware": KeycloakPathAlias, "name": "Wallaroo SDK token path"}
     ]

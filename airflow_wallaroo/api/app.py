@@ -7,7 +7,8 @@ from fastapi import APIRouter, Depends, FastAPI
 import airflow_wallaroo
 from airflow_wallaroo.api.deps import current_caller
 from airflow_wallaroo.api.errors import register_error_handlers
-from airflow_wallaroo.api.routes import health, orchestrations, platform, tasks, workspaces
+from airflow_wallaroo.api.graphql import route as graphql
+from airflow_wallaroo.api.routes import health, orchestrations, platform, sdk_auth, tasks, workspaces
 from airflow_wallaroo.settings import load_settings
 from airflow_wallaroo.usecases.heal import Housekeeper, heal_at_start
 
@@ -37,6 +38,8 @@ def create_app(*, housekeeping: bool = True) -> FastAPI:
         own_auth.include_router(router)
     app.include_router(own_auth)
     app.include_router(health.router)
+    app.include_router(graphql.router)  # /v1/graphql, authenticated by its own CallerDep
+    app.include_router(sdk_auth.router)  # /v1/auth/realms/...: the SDK's token endpoint, no auth
     register_error_handlers(app)
     if housekeeping:
         settings = load_settings()

@@ -263,7 +263,10 @@ class TestDelete:
         answer = admin.post(
             "/orchestration/delete_orchestrations", json={"orchestrations": [orchestration_id]}
         )
-        assert answer.status_code == 200 and answer.json() == {"deleted": [orchestration_id]}
+        assert answer.status_code == 200 and answer.json() == {
+            "bytes": len(archive),
+            "deleted": [orchestration_id],
+        }
         assert_error(admin.post("/orchestration/get_by_id", json={"id": orchestration_id}), 404)
         assert not stored.exists()
 
@@ -272,7 +275,8 @@ class TestDelete:
     ) -> None:
         archive = unique_hello()
         first, second = upload_ok(admin, archive, workspace), upload_ok(admin, archive, workspace)
-        admin.post("/orchestration/delete_orchestrations", json={"orchestrations": [first]})
+        kept = admin.post("/orchestration/delete_orchestrations", json={"orchestrations": [first]})
+        assert kept.json() == {"bytes": 0, "deleted": [first]}  # nothing freed: the archive stays
         answer = admin.get("/orchestration/download", params={"id": second})
         assert answer.status_code == 200 and answer.content == archive
 

@@ -159,7 +159,8 @@ class TestRemoveUser:
         answer = admin.post(
             "/workspaces/remove_user", json={"workspace_id": workspace_id, "user_id": "alice"}
         )
-        assert answer.status_code == 200 and answer.json() == {}
+        # affected_rows: the SDK's WorkspacesRemoveUserResponse200 requires it.
+        assert answer.status_code == 200 and answer.json() == {"affected_rows": 1}
         assert member_ids(admin, workspace_id) == {"admin": "owner"}
         assert_error(alice.post("/workspaces/list_users", json={"workspace_id": workspace_id}), 403)
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import BaseModel, ConfigDict, PlainSerializer, model_validator
 
 
 def _rfc3339(value: datetime) -> str:
@@ -17,9 +17,24 @@ Timestamp = Annotated[datetime, PlainSerializer(_rfc3339, return_type=str)]
 
 
 class RequestBody(BaseModel):
-    """Base of request bodies: Wallaroo clients send extra fields (``debug``...), accept them."""
+    """Base of request bodies: Wallaroo clients send extra fields (``debug``...), accept them.
+
+    The Wallaroo SDK's generated client sends every optional field it was not given as
+    ``null`` (``"status": null``, ``"debug": null``...): for a field that has a default,
+    ``null`` means that default. A required field stays required: ``null`` there is a 400.
+    """
 
     model_config = ConfigDict(extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_means_default(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        optional = {
+            field.alias or name for name, field in cls.model_fields.items() if not field.is_required()
+        } | {name for name, field in cls.model_fields.items() if not field.is_required()}
+        return {key: value for key, value in data.items() if not (value is None and key in optional)}
 
 
 class ResponseBody(BaseModel):

@@ -66,8 +66,13 @@ class ListAllRequest(RequestBody):
 
 
 class WorkspaceRef(ResponseBody):
+    """The workspace of a ``list_all`` entry: ``workspaces/list``'s object less models and pipelines."""
+
     id: int
     name: str
+    created_at: Timestamp
+    created_by: str
+    archived: bool
 
 
 class OrchestrationWithTasks(ResponseBody):
@@ -86,4 +91,6 @@ class DeleteRequest(RequestBody):
 
 
 class DeleteResponse(ResponseBody):
+    #: Archive bytes freed (archives no other orchestration uses); the SDK's model requires it.
+    bytes: int
     deleted: list[str]

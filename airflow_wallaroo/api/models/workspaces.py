@@ -60,3 +60,9 @@ class ListUsersResponse(ResponseBody):
 
 class EmptyResponse(ResponseBody):
     pass
+
+
+class RemoveUserResponse(ResponseBody):
+    """The SDK's ``WorkspacesRemoveUserResponse200`` requires ``affected_rows``."""
+
+    affected_rows: int

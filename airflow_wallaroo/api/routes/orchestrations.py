@@ -123,7 +123,7 @@ def list_all(
             OrchestrationWithTasks(
                 orchestration=OrchestrationResponse.of(entry.orchestration),
                 tasks=[TaskResponse.of(t).model_dump(mode="json") for t in entry.tasks],
-                workspace=WorkspaceRef(id=entry.workspace.id, name=entry.workspace.name),
+                workspace=WorkspaceRef.model_validate(entry.workspace),
             )
             for entry in entries
         ]
@@ -160,4 +160,4 @@ def delete_orchestrations(
 ) -> DeleteResponse:
     """Delete orchestrations (and their archives once no other orchestration uses them)."""
     deleted = delete_with_tasks(session, caller, settings, body.orchestrations, body.confirm_delete)
-    return DeleteResponse(deleted=deleted.ids)
+    return DeleteResponse(bytes=deleted.bytes_freed, deleted=deleted.ids)

@@ -14,6 +14,7 @@ from airflow_wallaroo.api.models.workspaces import (
     ListUsersResponse,
     ListWorkspacesRequest,
     ListWorkspacesResponse,
+    RemoveUserResponse,
     WorkspaceResponse,
     WorkspaceUserRequest,
     WorkspaceUserResponse,
@@ -51,10 +52,11 @@ def add_user(body: AddUserRequest, caller: CallerDep, session: SessionDep) -> Em
 
 
 @router.post("/remove_user")
-def remove_user(body: WorkspaceUserRequest, caller: CallerDep, session: SessionDep) -> EmptyResponse:
+def remove_user(body: WorkspaceUserRequest, caller: CallerDep, session: SessionDep) -> RemoveUserResponse:
     """Remove a user from a workspace (owners only; never the last owner)."""
     workspaces.remove_user(session, caller, body.workspace_id, email=body.email, user_id=body.user_id)
-    return EmptyResponse()
+    # The service removes exactly one membership or raises (404 not a member, 409 last owner).
+    return RemoveUserResponse(affected_rows=1)
 
 
 @router.post("/list_users")

@@ -1,0 +1,68 @@
+"""The OAuth2 token endpoint of the Wallaroo SDK's ``user_password`` login.
+
+The SDK builds it from its ``api_endpoint`` as Keycloak's
+``{api_endpoint}/auth/realms/master/protocol/openid-connect/token``; ``/auth`` is Airflow's
+own (its auth manager's app), so the root middleware in :mod:`airflow_wallaroo.api.auth_alias`
+passes those paths to this app's ``/v1/auth/realms/...``. Unauthenticated, like any token
+endpoint: the password or the refresh token is the credential.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form
+
+from airflow_wallaroo.api.models import ResponseBody
+from airflow_wallaroo.exceptions import InvalidRequestError, NotFoundError
+from airflow_wallaroo.services import sdk_tokens
+
+REALM = "master"
+router = APIRouter(prefix="/auth/realms/{realm}/protocol/openid-connect", tags=["sdk-auth"])
+
+
+class TokenResponse(ResponseBody):
+    """RFC 6749's token answer, with the ``refresh_expires_in`` the SDK reads (Keycloak's)."""
+
+    access_token: str
+    token_type: str = "Bearer"
+    expires_in: int
+    refresh_token: str
+    refresh_expires_in: int
+
+
+def _check_realm(realm: str) -> None:
+    if realm != REALM:
+        raise NotFoundError(f"realm: {realm!r} does not exist; this server has one realm, {REALM!r}")
+
+
+@router.post("/token")
+def token(
+    realm: str,
+    grant_type: Annotated[str, Form()],
+    username: Annotated[str | None, Form()] = None,
+    password: Annotated[str | None, Form()] = None,
+    refresh_token: Annotated[str | None, Form()] = None,
+    client_id: Annotated[str | None, Form()] = None,
+) -> TokenResponse:
+    """``grant_type=password`` (Airflow checks the user) or ``grant_type=refresh_token``."""
+    _check_realm(realm)
+    if grant_type == "password":
+        issued = sdk_tokens.password_grant(username, password)
+    elif grant_type == "refresh_token":
+        issued = sdk_tokens.refresh_grant(refresh_token)
+    else:
+        raise InvalidRequestError(
+            f"grant_type: {grant_type!r} is not supported; use 'password' or 'refresh_token'"
+        )
+    return TokenResponse.model_validate(issued)
+
+
+@router.post("/auth/device")
+def device_login(realm: str) -> None:
+    """The SDK's ``sso`` login (OAuth2 device grant): refused, with the reason."""
+    _check_realm(realm)
+    raise InvalidRequestError(
+        "auth_type='sso' is not available: Airflow's auth managers have no device-login (OAuth2 device "
+        "authorization) flow; use auth_type='user_password' or auth_type='token' (see the README)"
+    )
