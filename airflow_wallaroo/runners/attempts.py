@@ -19,6 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 STARTED = "started"
+#: Shown at the end of the logs of a run whose user code was cut off by a crash or a kill from outside.
+CUT_OFF_NOTE = (
+    "wallaroo: this run was interrupted before its code ended (its task process, worker or scheduler "
+    "stopped, or Airflow failed the run); it is not run again"
+)
 ENDED = "ended"
 REFUSED = "refused"
 
@@ -50,6 +55,11 @@ def begin(path: Path, try_number: int, retries: int) -> Interrupted | None:
             return interrupted
     _write(path, {"try": try_number, "state": STARTED, "at": time.time()})
     return None
+
+
+def was_cut_off(path: Path) -> bool:
+    """True when the last try of the run started its user code and never saw it end."""
+    return (_read(path) or {}).get("state") == STARTED
 
 
 def end(path: Path, try_number: int) -> None:

@@ -9,9 +9,11 @@ from sqlalchemy.orm import Session
 from airflow_wallaroo.airflow_compat import logs, runs
 from airflow_wallaroo.core.naming import RUN_TASK_ID, USER_OUTPUT_LOGGER, dag_id_of, task_id_of
 from airflow_wallaroo.exceptions import NotFoundError
+from airflow_wallaroo.runners import attempts
 from airflow_wallaroo.services.callers import Caller
 from airflow_wallaroo.services.task_status import TaskRun, task_run
 from airflow_wallaroo.services.tasks import require_task
+from airflow_wallaroo.settings import WallarooSettings
 
 
 def list_task_runs(
@@ -42,8 +44,14 @@ def get_run_details(session: Session, caller: Caller, task_id: str, run_id: str)
     return task_run(task, record)
 
 
-def get_run_logs(session: Session, caller: Caller, run_id: str, lines: int | None) -> list[str]:
-    """The user's output of one run in CRI form, oldest first; none once its task is killed."""
+def get_run_logs(
+    session: Session, caller: Caller, settings: WallarooSettings, run_id: str, lines: int | None
+) -> list[str]:
+    """The user's output of one run in CRI form, oldest first; none once its task is killed.
+
+    A failed run whose user code never saw its end (the worker died, or Airflow failed the
+    run from outside) ends with a line that says so.
+    """
     record = runs.find_task_run(session, run_id)
     task_id = task_id_of(record.dag_id) if record is not None else None
     if record is None or task_id is None:
@@ -51,13 +59,12 @@ def get_run_logs(session: Session, caller: Caller, run_id: str, lines: int | Non
     task = require_task(session, caller, task_id)
     if task.killed:
         return []
-    out = [
-        line
-        for line in (
-            _cri_line(r) for r in logs.log_records(session, record.dag_id, record.run_id, RUN_TASK_ID)
-        )
-        if line is not None
-    ]
+    records = logs.log_records(session, record.dag_id, record.run_id, RUN_TASK_ID)
+    out = [line for line in (_cri_line(r) for r in records) if line is not None]
+    if record.state == "failed" and attempts.was_cut_off(
+        settings.layout.attempt_file(task.id, record.run_id)
+    ):
+        out.append(f"{_rfc3339_nano(record.end_date or record.updated_at)} stderr F {attempts.CUT_OFF_NOTE}")
     return out[-lines:] if lines else out
 
 

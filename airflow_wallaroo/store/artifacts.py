@@ -177,7 +177,7 @@ def open_artifact_store(location: str) -> ArtifactStore:
 
 
 #: A file is only judged once this old: its writer takes the lock just after creating it.
-LOCK_GRACE_SECONDS = 10.0
+LOCK_GRACE_SECONDS = 2.0
 
 
 def sweep_abandoned_files(folder: Path, prefix: str, grace_seconds: float = LOCK_GRACE_SECONDS) -> int:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import psutil
 
 from airflow_wallaroo.standalone.supervisor import READY_LINE
 
@@ -29,6 +30,8 @@ TEST_LIMITS = {
     "AIRFLOW__WALLAROO__MAX_ARCHIVE_ENTRIES": "500",
     "AIRFLOW__WALLAROO__MAX_UNCOMPRESSED_BYTES": str(256 * 1024 * 1024),
     "AIRFLOW__WALLAROO__MAX_COMPRESSION_RATIO": "100",
+    # Airflow looks for tasks orphaned by a dead scheduler every 300 s: a crash test would wait that long.
+    "AIRFLOW__SCHEDULER__ORPHANED_TASKS_CHECK_INTERVAL": "15",
 }
 
 
@@ -102,6 +105,7 @@ class AirflowStack:
 
     def start(self, timeout: float = 240.0) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
+        self._tokens.clear()  # a restart may bring new signing keys: tokens are fetched again
         with self.output_path.open("wb") as out:
             self.process = subprocess.Popen(
                 [
@@ -174,3 +178,31 @@ class AirflowStack:
         """An HTTP client for ``/v1/api``; ``user=None`` sends no token at all."""
         headers = {"Authorization": f"Bearer {self.token(user)}"} if user else {}
         return httpx.Client(base_url=f"{self.base_url}/v1/api", headers=headers, timeout=60)
+
+    def shell(self, *command: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+        """Run a command as a user would from a plain shell: AIRFLOW_HOME and PATH, nothing else."""
+        bin_dir = str(Path(sys.executable).parent)
+        env = {"AIRFLOW_HOME": str(self.home), "PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(self.home)}
+        return subprocess.run(
+            list(command),
+            env=env,
+            cwd=self.home,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    def spec(self, task_id: str) -> dict[str, object]:
+        """The task's spec file, as the dag-processor reads it."""
+        (path,) = (self.data_folder / "specs").glob(f"shard_*/{task_id}.json")
+        loaded: dict[str, object] = json.loads(path.read_text())
+        return loaded
+
+    def component(self, name: str) -> psutil.Process:
+        """The running process of one Airflow component (``scheduler``, ``api-server``...)."""
+        assert self.process is not None
+        for child in psutil.Process(self.process.pid).children():
+            if child.cmdline()[2:3] == [name]:
+                return child
+        raise LookupError(f"no running {name} under the supervisor")

@@ -118,9 +118,11 @@ def get_run_details(body: RunDetailsRequest, caller: CallerDep, session: Session
 
 
 @router.post("/get_logs_for_run")
-def get_logs_for_run(body: LogsRequest, caller: CallerDep, session: SessionDep) -> LogsResponse:
+def get_logs_for_run(
+    body: LogsRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
+) -> LogsResponse:
     """The user's output of one run, in container-runtime log form, oldest first."""
-    return LogsResponse(logs=runs.get_run_logs(session, caller, body.id, body.lines))
+    return LogsResponse(logs=runs.get_run_logs(session, caller, settings, body.id, body.lines))
 
 
 @router.post("/kill", status_code=202)
