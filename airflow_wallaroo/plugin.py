@@ -7,6 +7,7 @@ from airflow.plugins_manager import AirflowPlugin
 from airflow_wallaroo import listeners as run_listeners
 from airflow_wallaroo.api.asgi import LazyApiApp
 from airflow_wallaroo.timetables import TIMETABLES
+from airflow_wallaroo.ui import EXTERNAL_VIEWS
 
 
 class WallarooPlugin(AirflowPlugin):
@@ -15,4 +16,5 @@ class WallarooPlugin(AirflowPlugin):
     name = "wallaroo"
     timetables = TIMETABLES
     listeners = [run_listeners]
+    external_views = EXTERNAL_VIEWS
     fastapi_apps = [{"app": LazyApiApp(), "url_prefix": "/v1", "name": "Wallaroo ML Workload Orchestration API"}]

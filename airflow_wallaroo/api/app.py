@@ -8,6 +8,7 @@ import airflow_wallaroo
 from airflow_wallaroo.api.deps import current_caller
 from airflow_wallaroo.api.errors import register_error_handlers
 from airflow_wallaroo.api.routes import health, orchestrations, platform, tasks, workspaces
+from airflow_wallaroo.ui.pages import mount_pages
 
 ROUTERS = (workspaces.router, orchestrations.router, tasks.router)
 #: Under /api too, but each authenticates for itself (or, like the SDK's config, needs none).
@@ -21,6 +22,8 @@ def create_app() -> FastAPI:
         title="Wallaroo ML Workload Orchestration API",
         version=airflow_wallaroo.__version__,
         description="Served by Apache Airflow. Authenticate with the bearer token from `POST /auth/token`.",
+        docs_url=None,  # /docs is mount_pages' own: Swagger UI from local files, not a CDN
+        redoc_url=None,
     )
     api = APIRouter(prefix="/api", dependencies=[Depends(current_caller)])
     for router in ROUTERS:
@@ -31,6 +34,7 @@ def create_app() -> FastAPI:
         own_auth.include_router(router)
     app.include_router(own_auth)
     app.include_router(health.router)
+    mount_pages(app)
     register_error_handlers(app)
     _heal_at_start()
     return app
