@@ -106,7 +106,9 @@ _TRAILING = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$")
 def print_table(
     columns: Sequence[str], rows: Iterable[Sequence[Any]], empty: str = "nothing to show"
 ) -> None:
-    table = Table(*columns, box=None, header_style="bold", pad_edge=False)
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in columns:  # ids are copied from here: wrap them in a narrow terminal, never cut them
+        table.add_column(column, overflow="fold")
     count = 0
     for row in rows:
         table.add_row(*(cell if isinstance(cell, Text) else Text(str(cell)) for cell in row))
@@ -117,8 +119,8 @@ def print_table(
 def print_fields(fields: Sequence[tuple[str, Any]]) -> None:
     """One object as ``name  value`` lines."""
     table = Table(box=None, show_header=False, pad_edge=False)
-    table.add_column(style="bold")
-    table.add_column()
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
     for name, value in fields:
         table.add_row(name, value if isinstance(value, Text) else Text("-" if value is None else str(value)))
     _print(table)
