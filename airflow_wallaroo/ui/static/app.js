@@ -22,12 +22,17 @@
   const ACTIVE_TASK = new Set(["pending", "started", "pending_kill", "pending_pause", "pending_resume", "crash_loop"]);
   const KINDS = { Oneshot: "once", CronJob: "scheduled", NetworkService: "continuous" };
 
-  try {
-    const mode = localStorage.getItem("chakra-ui-color-mode");
-    if (mode === "dark" || (!mode && matchMedia("(prefers-color-scheme: dark)").matches)) {
-      document.documentElement.classList.add("dark");
-    }
-  } catch (_) { /* no storage: light */ }
+  // Follow Airflow's colour mode: the class on its page when framed (same origin), else its
+  // stored choice ("theme": light, dark or system).
+  function airflowIsDark() {
+    try {
+      if (window.parent !== window) return window.parent.document.documentElement.classList.contains("dark");
+    } catch (_) { /* not same-origin */ }
+    let mode = null;
+    try { mode = localStorage.getItem("theme"); } catch (_) { /* no storage */ }
+    return mode === "dark" || ((!mode || mode === "system") && matchMedia("(prefers-color-scheme: dark)").matches);
+  }
+  if (airflowIsDark()) document.documentElement.classList.add("dark");
 
   class ApiError extends Error {
     constructor(msg, code) { super(msg); this.code = code; }
