@@ -66,7 +66,13 @@ class Cli:
 
     def __call__(self, *argv: str, stdin: str | None = None, timeout: float = 300) -> Result:
         done = subprocess.run(
-            self.command(*argv), env=self.env, input=stdin, capture_output=True, text=True, timeout=timeout
+            self.command(*argv),
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
         return Result(done.returncode, done.stdout, done.stderr)
 

@@ -6,8 +6,8 @@ import json
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
-from enum import Enum
+from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     json = "json"
 
@@ -74,7 +74,7 @@ def when(value: datetime | None) -> str:
     """A time for a person: UTC, to the second."""
     if value is None:
         return "-"
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
 def status(value: str) -> Text:

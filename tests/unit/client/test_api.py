@@ -8,7 +8,7 @@ import json
 import socket
 import tempfile
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -207,7 +207,7 @@ class TestEndpoints:
         server.json("task/get_by_id", task(last_runs=[run(status="success")]))
         [found] = client.list_workspaces()
         assert isinstance(found, Workspace) and found.id == 1
-        assert found.created_at == datetime(2026, 5, 16, 15, 59, 57, 496421, tzinfo=timezone.utc)
+        assert found.created_at == datetime(2026, 5, 16, 15, 59, 57, 496421, tzinfo=UTC)
         got = client.get_orchestration("o-1")
         assert isinstance(got, Orchestration) and got.finished and got.msg == "pip failed"
         one = client.get_task("t-1")
@@ -298,9 +298,11 @@ class TestErrors:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]  # bound, never listening: connections are refused
-            with WallarooClient(f"http://127.0.0.1:{port}", "tok", timeout=5) as client:
-                with pytest.raises(WallarooConnectionError, match="could not reach"):
-                    client.list_workspaces()
+            with (
+                WallarooClient(f"http://127.0.0.1:{port}", "tok", timeout=5) as client,
+                pytest.raises(WallarooConnectionError, match="could not reach"),
+            ):
+                client.list_workspaces()
 
     def test_a_timeout_is_a_connection_error(self, server: FakeServer, client: WallarooClient) -> None:
         def slow(request: httpx.Request) -> httpx.Response:
@@ -391,7 +393,7 @@ class TestUpload:
         path = tmp_path / "thing.zip"
         if content is not None:
             path.write_bytes(content)
-        with pytest.raises(ValueError, match="thing.zip"):
+        with pytest.raises(ValueError, match=r"thing\.zip"):
             client.upload_orchestration(path, 1)
 
 

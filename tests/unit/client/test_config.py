@@ -54,7 +54,7 @@ class TestLoginFile:
     def test_a_damaged_file_names_itself(self, content: str) -> None:
         config_path().parent.mkdir(parents=True)
         config_path().write_text(content)
-        with pytest.raises(ValueError, match="config.json.*login"):
+        with pytest.raises(ValueError, match=r"config\.json.*login"):
             read_login()
 
 
