@@ -1,4 +1,4 @@
-"""The ``airflow-wallaroo`` console script."""
+"""The ``airflow-wallaroo`` console script: the operator commands here, the HTTP ones in ``client.cli``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+#: Commands run where Airflow runs; every other command line goes to the HTTP CLI.
+OPS_COMMANDS = frozenset({"standalone", "install-dags", "sweep", "reconcile"})
 
 
 def _default_home() -> Path:
@@ -44,6 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in OPS_COMMANDS:
+        from airflow_wallaroo.client.cli import run
+
+        return run(argv)
     args = build_parser().parse_args(argv)
     if args.command == "standalone":
         from airflow_wallaroo.standalone.supervisor import run_standalone

@@ -10,6 +10,7 @@ from airflow_wallaroo import listeners as run_listeners
 from airflow_wallaroo.api.asgi import LazyApiApp
 from airflow_wallaroo.api.auth_alias import KeycloakPathAlias
 from airflow_wallaroo.timetables import TIMETABLES
+from airflow_wallaroo.ui import EXTERNAL_VIEWS
 
 
 class WallarooPlugin(AirflowPlugin):
@@ -25,3 +26,4 @@ class WallarooPlugin(AirflowPlugin):
     fastapi_root_middlewares: list[Any] = [  # noqa: RUF012
         {"middleware": KeycloakPathAlias, "name": "Wallaroo SDK token path"}
     ]
+    external_views: list[Any] = EXTERNAL_VIEWS

@@ -10,6 +10,7 @@ from airflow_wallaroo.api.errors import register_error_handlers
 from airflow_wallaroo.api.graphql import route as graphql
 from airflow_wallaroo.api.routes import health, orchestrations, platform, sdk_auth, tasks, workspaces
 from airflow_wallaroo.settings import load_settings
+from airflow_wallaroo.ui.pages import mount_pages
 from airflow_wallaroo.usecases.heal import Housekeeper, heal_at_start
 
 ROUTERS = (workspaces.router, orchestrations.router, tasks.router)
@@ -28,6 +29,8 @@ def create_app(*, housekeeping: bool = True) -> FastAPI:
         title="Wallaroo ML Workload Orchestration API",
         version=airflow_wallaroo.__version__,
         description="Served by Apache Airflow. Authenticate with the bearer token from `POST /auth/token`.",
+        docs_url=None,  # /docs is mount_pages' own: Swagger UI from local files, not a CDN
+        redoc_url=None,
     )
     api = APIRouter(prefix="/api", dependencies=[Depends(current_caller)])
     for router in ROUTERS:
@@ -40,6 +43,7 @@ def create_app(*, housekeeping: bool = True) -> FastAPI:
     app.include_router(health.router)
     app.include_router(graphql.router)  # /v1/graphql, authenticated by its own CallerDep
     app.include_router(sdk_auth.router)  # /v1/auth/realms/...: the SDK's token endpoint, no auth
+    mount_pages(app)
     register_error_handlers(app)
     if housekeeping:
         settings = load_settings()
