@@ -203,6 +203,8 @@ class AirflowStack:
         """The running process of one Airflow component (``scheduler``, ``api-server``...)."""
         assert self.process is not None
         for child in psutil.Process(self.process.pid).children():
-            if child.cmdline()[2:3] == [name]:
+            # ``airflow api-server`` renames itself ``airflow api_server -- host:...``.
+            words = " ".join(child.cmdline()).replace("_", "-").split()
+            if name in words[1:4]:
                 return child
         raise LookupError(f"no running {name} under the supervisor")
