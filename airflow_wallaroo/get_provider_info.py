@@ -121,6 +121,45 @@ WALLAROO_OPTIONS: dict[str, tuple[str, str, str]] = {
         "string",
         "Name of the workspace a user's first call creates; ``{user}`` is their user name.",
     ),
+    "run_as_user": (
+        "",
+        "string",
+        "Who user code runs as with the local runner. Empty: when the components run as root, "
+        "each workspace's runs get a uid of their own (``run_uid_base`` + workspace id), with no "
+        "access to the platform's files or other workspaces'; otherwise the components' own user "
+        "(a warning says so at start). A user name or uid: every run as that user. ``none``: never switch.",
+    ),
+    "run_uid_base": (
+        "100000000",
+        "integer",
+        "First uid (and gid) of the per-workspace users of ``run_as_user`` left empty; the range "
+        "must hold no real account.",
+    ),
+    "run_limits": (
+        '{"memory_bytes": 8589934592, "open_files": 4096, "processes": 1024}',
+        "string",
+        "Resource limits of each run's user code (local runner), as JSON: ``memory_bytes`` "
+        "(address space), ``open_files``, ``processes`` (per uid: per workspace), ``cpu_seconds``. "
+        "A missing key is not limited.",
+    ),
+    "venv_python": (
+        "",
+        "string",
+        "Interpreter that orchestration virtualenvs are built from. Empty: the components' own, "
+        "or, when run users cannot execute it (it lives under /root), a same-version python3 "
+        "from /usr/local/bin or /usr/bin.",
+    ),
+    "pod_run_as_user": (
+        "1000",
+        "integer",
+        "uid that task-run pods run as (the runtime image's ``jovyan``); pods never run as root.",
+    ),
+    "pod_automount_service_account_token": (
+        "False",
+        "boolean",
+        "Mount the service account's API token into task-run pods; off unless user code must call "
+        "the Kubernetes API.",
+    ),
 }
 
 

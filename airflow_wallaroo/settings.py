@@ -32,6 +32,10 @@ def _int(option: str) -> int:
     return int(_raw(option))
 
 
+def _bool(option: str) -> bool:
+    return _raw(option).strip().lower() in ("true", "1", "yes")
+
+
 def _json(option: str, kind: type) -> Any:
     """A JSON-valued option; a bad value names the option instead of failing somewhere deep."""
     text = _raw(option) or WALLAROO_OPTIONS[option][0]
@@ -70,6 +74,22 @@ class PodSettings:
     archive_source: str
     data_volume_claim: str
     wheelhouse: str
+    run_as_user: int
+    automount_service_account_token: bool
+
+
+@dataclass(frozen=True)
+class IsolationSettings:
+    """Who the local runner's user code runs as, and with which limits."""
+
+    run_as_user: str
+    run_uid_base: int
+    limits: dict[str, int]
+    venv_python: str
+
+
+#: The resource limits ``run_limits`` may set.
+RUN_LIMIT_KEYS = ("memory_bytes", "open_files", "processes", "cpu_seconds")
 
 
 @dataclass(frozen=True)
@@ -89,6 +109,11 @@ class WallarooSettings:
     def pod(self) -> PodSettings:
         """Read where pods are built only, so a bad ``pod_*`` option never stops the local runner."""
         return load_pod_settings()
+
+    @functools.cached_property
+    def isolation(self) -> IsolationSettings:
+        """Read where runs are launched and venvs built, so a bad value names itself there."""
+        return load_isolation_settings()
 
     @property
     def layout(self) -> DataLayout:
@@ -128,9 +153,34 @@ def load_pod_settings() -> PodSettings:
         resources=_json("pod_resources", dict),
         node_selector=_json("pod_node_selector", dict),
         tolerations=_json("pod_tolerations", list),
-        in_cluster=_raw("pod_in_cluster").strip().lower() in ("true", "1", "yes"),
+        in_cluster=_bool("pod_in_cluster"),
         kubernetes_conn_id=_raw("kubernetes_conn_id"),
         archive_source=archive_source,
         data_volume_claim=_raw("pod_data_volume_claim"),
         wheelhouse=_raw("pod_wheelhouse"),
+        run_as_user=_pod_uid(),
+        automount_service_account_token=_bool("pod_automount_service_account_token"),
+    )
+
+
+def _pod_uid() -> int:
+    uid = _int("pod_run_as_user")
+    if uid <= 0:
+        raise ValueError(f"[{SECTION}] pod_run_as_user must be a non-root uid (> 0), not {uid}")
+    return uid
+
+
+def load_isolation_settings() -> IsolationSettings:
+    """Read ``run_as_user``, ``run_uid_base``, ``run_limits`` and ``venv_python``."""
+    limits = _json("run_limits", dict)
+    unknown = sorted(set(limits) - set(RUN_LIMIT_KEYS))
+    if unknown:
+        raise ValueError(f"[{SECTION}] run_limits: unknown limits {unknown}; known: {list(RUN_LIMIT_KEYS)}")
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in limits.values()):
+        raise ValueError(f"[{SECTION}] run_limits: every limit must be a positive integer")
+    return IsolationSettings(
+        run_as_user=_raw("run_as_user").strip(),
+        run_uid_base=_int("run_uid_base"),
+        limits=limits,
+        venv_python=_raw("venv_python").strip(),
     )

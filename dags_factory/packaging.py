@@ -16,6 +16,7 @@ from airflow.sdk import DAG, task
 from airflow_wallaroo.core.naming import PACKAGING_DAG_ID, PACKAGING_TASK_ID, PRODUCT_TAG
 from airflow_wallaroo.packaging.environments import build_environment
 from airflow_wallaroo.runners.base import get_runner
+from airflow_wallaroo.runners.isolation import venv_interpreter
 from airflow_wallaroo.settings import load_settings
 from airflow_wallaroo.store.artifacts import open_artifact_store
 
@@ -41,6 +42,7 @@ def package_orchestration(conf: dict[str, Any]) -> dict[str, Any]:
             conf.get("requirements"),
             log=lambda line: print(line, flush=True),
             wheelhouse=get_runner(settings.runner).needs_wheelhouse,
+            python=venv_interpreter(settings),
         )
     return {"sha": sha, "reused": result.reused, "seconds": round(result.seconds, 3)}
 

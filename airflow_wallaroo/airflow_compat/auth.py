@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import jwt
 from airflow.api_fastapi.app import get_auth_manager
@@ -61,6 +61,9 @@ class NoPasswordLogin(Exception):
 class UserGone(Exception):
     """Raised when a token's user no longer exists or is no longer active."""
 
+
+#: What Airflow's auth managers are asked to allow.
+Method = Literal["GET", "POST", "PUT", "DELETE"]
 
 #: Claims of a JWT that are about the token, not about its user.
 REGISTERED_CLAIMS = frozenset({"jti", "iss", "aud", "nbf", "exp", "iat", "typ"})
@@ -145,3 +148,37 @@ def issue_access_token(user: BaseUser) -> str:
 
 def serialize_user(user: BaseUser) -> dict[str, Any]:
     return dict(get_auth_manager().serialize_user(user))
+
+
+def is_authorized_dag(user: BaseUser, method: Method, access_entity: str | None = None) -> bool:
+    """Whether the auth manager lets ``user`` do ``method`` on DAGs (or on one of their entities).
+
+    The same question Airflow's own API asks (``requires_access_dag``): the Simple auth
+    manager answers by role, FAB by its permissions.
+    """
+    from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity
+
+    entity = DagAccessEntity[access_entity] if access_entity else None
+    return bool(get_auth_manager().is_authorized_dag(method=method, user=user, access_entity=entity))
+
+
+def still_exists(user: BaseUser) -> bool:
+    """Whether the auth manager still has this (token-bearing) user, and active.
+
+    Simple auth manager users live in ``[core] simple_auth_manager_users``: one removed
+    from it no longer exists. FAB users must exist and be active.
+    """
+    from airflow.api_fastapi.auth.managers.simple.simple_auth_manager import SimpleAuthManager
+
+    manager = get_auth_manager()
+    if isinstance(manager, SimpleAuthManager):
+        from airflow.configuration import conf
+
+        if conf.getboolean("core", "simple_auth_manager_all_admins"):
+            return True
+        return user.get_name() in {u.username for u in SimpleAuthManager.get_users()}
+    security_manager = getattr(manager, "security_manager", None)
+    if security_manager is not None:
+        current = security_manager.get_user_by_id(int(user.get_id()))
+        return current is not None and bool(getattr(current, "is_active", True))
+    return bool(getattr(user, "is_active", True))

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.exc import IntegrityError
 
-from airflow_wallaroo.airflow_compat.auth import BaseUser, bearer_scheme, get_user, oauth2_scheme
+from airflow_wallaroo.airflow_compat.auth import (
+    BaseUser,
+    bearer_scheme,
+    get_user,
+    oauth2_scheme,
+    still_exists,
+)
 from airflow_wallaroo.airflow_compat.db import SessionDep, new_session
+from airflow_wallaroo.api.authz import Action, check
 from airflow_wallaroo.archive_tokens import is_archive_token, verify_archive_token
 from airflow_wallaroo.exceptions import NotAuthenticatedError
 from airflow_wallaroo.services.callers import Caller, record_user
@@ -37,11 +47,39 @@ async def authenticated_user(
     missing or bad token, so every failure here is a 401.
     """
     try:
-        return await get_user(request, oauth_token, bearer)
+        user = await get_user(request, oauth_token, bearer)
     except HTTPException as exc:
         raise NotAuthenticatedError(
             f"not authenticated: {exc.detail}; get a token from POST /auth/token"
         ) from None
+    if not _existing_users.holds(user):
+        name = user.get_name()
+        raise NotAuthenticatedError(f"not authenticated: user {name!r} no longer exists or is inactive")
+    return user
+
+
+class _UserCheck:
+    """Whether a token's user still exists, asked of the auth manager at most once a minute."""
+
+    def __init__(self, ttl_seconds: float = 60.0) -> None:
+        self.ttl = ttl_seconds
+        self.answers: dict[str, tuple[float, bool]] = {}
+        self.lock = threading.Lock()
+
+    def holds(self, user: BaseUser) -> bool:
+        key = f"{type(user).__name__}:{user.get_id()}"
+        now = time.monotonic()
+        with self.lock:
+            cached = self.answers.get(key)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        answer = still_exists(user)
+        with self.lock:
+            self.answers[key] = (now + self.ttl, answer)
+        return answer
+
+
+_existing_users = _UserCheck()
 
 
 def current_caller(settings: SettingsDep, user: Annotated[BaseUser, Depends(authenticated_user)]) -> Caller:
@@ -79,7 +117,26 @@ async def archive_reader(
         await verify_archive_token(token, request.query_params.get("id", ""))
         return None
     user = await authenticated_user(request, oauth_token, bearer)
+    check(user, Action.READ)
     return current_caller(settings, user)
 
 
 ArchiveReaderDep = Annotated[Caller | None, Depends(archive_reader)]
+
+
+def requires(action: Action) -> Callable[[BaseUser], None]:
+    """A route dependency: 403 unless the caller's Airflow role allows ``action``."""
+
+    def allowed(user: Annotated[BaseUser, Depends(authenticated_user)]) -> None:
+        check(user, action)
+
+    return allowed
+
+
+#: Route dependencies, one per kind of action (``dependencies=[READ]``).
+READ = Depends(requires(Action.READ))
+READ_LOGS = Depends(requires(Action.READ_LOGS))
+RUN = Depends(requires(Action.RUN))
+EDIT = Depends(requires(Action.EDIT))
+STOP = Depends(requires(Action.STOP))
+DELETE = Depends(requires(Action.DELETE))

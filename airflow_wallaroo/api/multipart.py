@@ -21,6 +21,7 @@ from starlette.requests import ClientDisconnect, Request
 
 from airflow_wallaroo.core import locks
 from airflow_wallaroo.core.layout import INCOMING_PREFIX
+from airflow_wallaroo.core.permissions import PRIVATE, make_dir
 from airflow_wallaroo.exceptions import (
     InsufficientStorageError,
     InvalidRequestError,
@@ -151,7 +152,7 @@ async def receive_upload(
         raise PayloadTooLargeError(
             f"file: the upload ({declared} bytes) is over the limit of {max_bytes} bytes"
         )
-    incoming.mkdir(parents=True, exist_ok=True)
+    make_dir(incoming, PRIVATE)
     if shutil.disk_usage(incoming).free - declared < min_free_bytes:
         raise InsufficientStorageError("file: no storage left for this upload")
 

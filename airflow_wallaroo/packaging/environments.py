@@ -24,6 +24,7 @@ from pathlib import Path
 
 from airflow_wallaroo.core import locks
 from airflow_wallaroo.core.layout import EnvironmentLayout
+from airflow_wallaroo.core.permissions import PRIVATE, TRAVERSE, make_dir
 
 __all__ = ["BuildResult", "EnvironmentBuildError", "EnvironmentLayout", "build_environment"]
 
@@ -54,21 +55,24 @@ def build_environment(
     log: Log = print,
     *,
     wheelhouse: bool = False,
+    python: str = sys.executable,
 ) -> BuildResult:
-    """Unpack ``archive`` and build its environment, or reuse the one already built.
+    """Unpack ``archive`` and build its environment from ``python``, or reuse the one built before.
 
     With ``wheelhouse``, the wheels of the requirements are kept beside it too, so task-run
-    pods install them from the shared volume instead of from the package index.
+    pods install them from the shared volume instead of from the package index. The
+    source stays readable by the components only (runs copy it); the venv by anyone, since
+    run users execute it.
     """
     started = time.monotonic()
-    layout.root.mkdir(parents=True, exist_ok=True)
+    make_dir(layout.root, TRAVERSE)
     with locks.held(layout.lock_file(sha)):
         if layout.is_built(sha):
             log(f"reusing the environment of {sha} built before: {layout.folder(sha)}")
             return BuildResult(sha=sha, reused=True, seconds=time.monotonic() - started)
         staging = layout.root / f"{layout.staging_prefix(sha)}{uuid.uuid4().hex[:8]}"
         try:
-            _build_into(staging, archive, requirements, log)
+            _build_into(staging, archive, requirements, log, python)
             if wheelhouse and requirements:
                 _build_wheelhouse(staging / "wheelhouse", staging / "src" / requirements, log)
             seconds = time.monotonic() - started
@@ -79,13 +83,13 @@ def build_environment(
                         "requirements": requirements,
                         "seconds": round(seconds, 3),
                         "built_at": time.time(),
-                        "python": sys.version.split()[0],
+                        "python": python,
                     }
                 )
             )
             os.rename(staging, layout.folder(sha))
         except EnvironmentBuildError as failure:
-            layout.error_file(sha).parent.mkdir(parents=True, exist_ok=True)
+            make_dir(layout.error_file(sha).parent, PRIVATE)
             layout.error_file(sha).write_text(f"{failure}\n{failure.tail}")
             raise
         finally:
@@ -97,18 +101,18 @@ def build_environment(
         return BuildResult(sha=sha, reused=False, seconds=seconds)
 
 
-def _build_into(staging: Path, archive: Path, requirements: str | None, log: Log) -> None:
-    source = staging / "src"
-    source.mkdir(parents=True)
+def _build_into(staging: Path, archive: Path, requirements: str | None, log: Log, python: str) -> None:
+    make_dir(staging, TRAVERSE)
+    source = make_dir(staging / "src", PRIVATE)
     with zipfile.ZipFile(archive) as zipped:
         zipped.extractall(source)  # names were checked at upload: no absolute paths, no '..'
     log(f"unpacked {archive.name} into {source}")
     venv = staging / "venv"
     uv = _uv()
     if uv:
-        _run([uv, "venv", "--quiet", "--relocatable", "--python", sys.executable, str(venv)], log)
+        _run([uv, "venv", "--quiet", "--relocatable", "--python", python, str(venv)], log)
     else:
-        _run([sys.executable, "-m", "venv", str(venv)], log)
+        _run([python, "-m", "venv", str(venv)], log)
     if requirements:
         requirements_file = source / requirements
         log(f"installing {requirements} into the environment")

@@ -11,11 +11,13 @@ from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowTaskTimeout
 
 from airflow_wallaroo.core.naming import OUTCOME_XCOM_KEY, USER_OUTPUT_LOGGER
+from airflow_wallaroo.core.permissions import SHARED, TRAVERSE, make_dir
 from airflow_wallaroo.core.spec import TaskSpec
 from airflow_wallaroo.core.vocabulary import TaskKind
 from airflow_wallaroo.runners import attempts
+from airflow_wallaroo.runners.isolation import run_as_for
 from airflow_wallaroo.runtime.contract import RunIdentity
-from airflow_wallaroo.runtime.launcher import Launch, LaunchRequest, install_runtime_site
+from airflow_wallaroo.runtime.launcher import TMP_FOLDER, Launch, LaunchRequest, install_runtime_site
 from airflow_wallaroo.settings import WallarooSettings, load_settings
 
 #: Continuous runs that keep failing wait 1, 2, 4... seconds before the user code starts, at most this.
@@ -30,12 +32,24 @@ def backoff_seconds(consecutive_failures: int) -> float:
 
 
 def launch_request(spec: TaskSpec, settings: WallarooSettings, run_id: str) -> LaunchRequest:
-    """The user code of one run: the orchestration's venv, a fresh working dir, the contract."""
+    """The user code of one run: the orchestration's venv, a fresh working dir, the contract,
+    and nothing of the components' environment; as the workspace's own user when isolated."""
     layout = settings.layout
     envs = layout.envs
+    workdir = layout.run_workdir(spec.task_id, run_id)
+    run_as = run_as_for(spec.workspace_id, settings)
+    name = run_as.name if run_as is not None else "wallaroo"
+    base_env = {
+        "PATH": f"{envs.venv(spec.orch_sha) / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(workdir),
+        "TMPDIR": str(workdir / TMP_FOLDER),
+        "USER": name,
+        "LOGNAME": name,
+        "LANG": "C.UTF-8",
+    }
     return LaunchRequest(
         source=envs.source(spec.orch_sha),
-        workdir=layout.run_workdir(spec.task_id, run_id),
+        workdir=workdir,
         python=str(envs.python(spec.orch_sha)),
         entrypoint=spec.entrypoint,
         arguments=spec.arguments,
@@ -48,7 +62,10 @@ def launch_request(spec: TaskSpec, settings: WallarooSettings, run_id: str) -> L
             run_id=run_id,
         ),
         extra_env=spec.extra_env,
-        runtime_site=install_runtime_site(layout.runtime_site),
+        runtime_site=install_runtime_site(make_dir(layout.runtime_site, SHARED)),
+        run_as=(run_as.uid, run_as.gid) if run_as is not None else None,
+        limits=settings.isolation.limits,
+        base_env=base_env,
     )
 
 
@@ -82,7 +99,9 @@ class LocalOrchestrationOperator(BaseOperator):
             )
         run_id = context["dag_run"].run_id
         try_number = int(context["ti"].try_number or 1)
-        layout.task_runs(spec.task_id).mkdir(parents=True, exist_ok=True)
+        make_dir(layout.data_folder, TRAVERSE)
+        make_dir(layout.runs, TRAVERSE)
+        make_dir(layout.task_runs(spec.task_id), TRAVERSE)
         attempt_file = layout.attempt_file(spec.task_id, run_id)
         interrupted = attempts.begin(attempt_file, try_number, spec.retries)
         if interrupted is not None:

@@ -111,6 +111,21 @@ def pod_operator_arguments(spec: TaskSpec, settings: WallarooSettings) -> dict[s
         "tolerations": [k8s.V1Toleration(**t) for t in pod.tolerations] or None,
         "volumes": volumes,
         "volume_mounts": mounts,
+        # The strong boundary: never root, no privilege escalation, no capabilities, the
+        # runtime's default seccomp profile, and no Kubernetes API token unless configured.
+        "security_context": k8s.V1PodSecurityContext(
+            run_as_non_root=True,
+            run_as_user=pod.run_as_user,
+            run_as_group=pod.run_as_user,
+            fs_group=pod.run_as_user,
+            seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+        ),
+        "container_security_context": k8s.V1SecurityContext(
+            allow_privilege_escalation=False,
+            capabilities=k8s.V1Capabilities(drop=["ALL"]),
+            run_as_non_root=True,
+        ),
+        "automount_service_account_token": pod.automount_service_account_token,
         "active_deadline_seconds": spec.timeout + POD_DEADLINE_SLACK_SECONDS if spec.timeout else None,
         "execution_timeout": timedelta(seconds=spec.timeout) if spec.timeout else None,
         "in_cluster": pod.in_cluster,

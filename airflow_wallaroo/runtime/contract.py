@@ -15,6 +15,20 @@ API_URL_ENV = "WALLAROO_API_URL"
 WORKSPACE_ID_ENV = "WALLAROO_WORKSPACE_ID"
 
 
+#: Variables a task's own ``extra_env_vars`` may not set: the contract's, the launcher's,
+#: and what would change how the interpreter or the dynamic loader behave.
+RESERVED_NAMES = frozenset(
+    {"TASK_ID", "ORCH_SHA", "ORCH_OWNER_ID", "PATH", "HOME", "TMPDIR", "USER", "LOGNAME", "SHELL", "IFS"}
+)
+RESERVED_PREFIXES = ("WALLAROO_", "AIRFLOW", "LD_", "PYTHON")
+
+
+def reserved(name: str) -> bool:
+    """True for a variable the platform sets or that would subvert the run."""
+    upper = name.upper()
+    return upper in RESERVED_NAMES or upper.startswith(RESERVED_PREFIXES)
+
+
 @dataclass(frozen=True)
 class RunIdentity:
     """Who a run is: its task, orchestration, owner and workspace, and where the API is."""

@@ -14,6 +14,7 @@ import contextlib
 import ctypes
 import json
 import os
+import resource
 import select
 import shutil
 import signal
@@ -29,6 +30,15 @@ from airflow_wallaroo.runtime.contract import RunIdentity, contract_env
 from airflow_wallaroo.runtime.output import HEADER_BYTES, OUTPUT_FD_ENV, STDERR_TAG, STDOUT_TAG
 
 Emit = Callable[[str, str], None]
+#: The run's own temporary folder, inside its working directory (``TMPDIR``).
+TMP_FOLDER = ".tmp"
+#: ``run_limits`` keys and the ``resource`` limits they set.
+LIMITS = {
+    "memory_bytes": resource.RLIMIT_AS,
+    "open_files": resource.RLIMIT_NOFILE,
+    "processes": resource.RLIMIT_NPROC,
+    "cpu_seconds": resource.RLIMIT_CPU,
+}
 RUNTIME_PACKAGE = Path(__file__).parent
 #: How long output is still read after the entrypoint exited, for children that hold the pipes.
 DRAIN_SECONDS = 5.0
@@ -56,11 +66,17 @@ class LaunchRequest:
     identity: RunIdentity
     extra_env: dict[str, str] = field(default_factory=dict)
     runtime_site: Path | None = None
+    #: (uid, gid) to run as; None: this process's own.
+    run_as: tuple[int, int] | None = None
+    #: ``resource`` limits: memory_bytes, open_files, processes, cpu_seconds.
+    limits: dict[str, int] = field(default_factory=dict)
+    #: The environment to build on; None: this process's (in a pod, which holds nothing else).
+    base_env: dict[str, str] | None = None
 
 
-def user_env(request: LaunchRequest, base: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment of the user's process: the contract (``Inside a task run``) on top."""
-    env = dict(os.environ if base is None else base)
+def user_env(request: LaunchRequest) -> dict[str, str]:
+    """The environment of the user's process: its base, the task's variables, the contract on top."""
+    env = dict(os.environ if request.base_env is None else request.base_env)
     env.update(request.extra_env)
     env.update(contract_env(request.identity))
     env.update({ARGUMENTS_PATH_ENV: str(request.workdir / ARGUMENTS_FILENAME), "PYTHONUNBUFFERED": "1"})
@@ -73,13 +89,24 @@ def user_env(request: LaunchRequest, base: dict[str, str] | None = None) -> dict
 
 
 def prepare_workdir(request: LaunchRequest) -> Path:
-    """Copy the unpacked archive into a fresh working dir and write ``arguments.json``."""
+    """Copy the unpacked archive into a fresh working dir and write ``arguments.json``.
+
+    With ``run_as``, the whole folder is given to that user and closed to everyone else.
+    """
     if request.source is not None:
         if request.workdir.exists():
             shutil.rmtree(request.workdir)
         shutil.copytree(request.source, request.workdir, symlinks=False)
     request.workdir.mkdir(parents=True, exist_ok=True)
     (request.workdir / ARGUMENTS_FILENAME).write_text(json.dumps(request.arguments))
+    (request.workdir / TMP_FOLDER).mkdir(exist_ok=True)
+    if request.run_as is not None:
+        uid, gid = request.run_as
+        os.chmod(request.workdir, 0o700)
+        for folder, _dirs, files in os.walk(request.workdir):
+            os.chown(folder, uid, gid, follow_symlinks=False)
+            for name in files:
+                os.chown(os.path.join(folder, name), uid, gid, follow_symlinks=False)
     return request.workdir
 
 
@@ -108,10 +135,20 @@ def _put(target: Path, content: bytes) -> None:
     os.replace(tmp, target)
 
 
-def _die_with_parent() -> None:
-    """In the child, before exec: if the launcher dies (even by SIGKILL), so does the entrypoint."""
+def _child_setup(limits: dict[str, int]) -> Callable[[], None]:
+    """What the child does before exec, once it is the run user: lower its limits, and die
+    with the launcher (even if that is SIGKILLed), so no user code outlives its run."""
     libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    chosen = [(LIMITS[name], value) for name, value in limits.items() if name in LIMITS]
+
+    def setup() -> None:
+        for which, value in chosen:
+            _soft, hard = resource.getrlimit(which)
+            ceiling = value if hard == resource.RLIM_INFINITY else min(value, hard)
+            resource.setrlimit(which, (ceiling, ceiling))
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+    return setup
 
 
 class _Lines:
@@ -171,6 +208,7 @@ class Launch:
         records_read, records_write = os.pipe()
         env = user_env(self.request)
         env[OUTPUT_FD_ENV] = str(records_write)
+        uid, gid = self.request.run_as if self.request.run_as is not None else (None, None)
         try:
             self.process = subprocess.Popen(
                 [self.request.python, self.request.entrypoint],
@@ -181,7 +219,10 @@ class Launch:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
                 pass_fds=(records_write,),
-                preexec_fn=_die_with_parent,
+                user=uid,
+                group=gid,
+                extra_groups=[] if uid is not None else None,
+                preexec_fn=_child_setup(self.request.limits),
             )
         except BaseException:
             os.close(records_read)

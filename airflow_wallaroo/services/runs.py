@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from airflow_wallaroo.airflow_compat import logs, runs
 from airflow_wallaroo.core.naming import RUN_TASK_ID, USER_OUTPUT_LOGGER, dag_id_of, task_id_of
-from airflow_wallaroo.exceptions import NotFoundError
+from airflow_wallaroo.exceptions import ForbiddenError, NotFoundError
 from airflow_wallaroo.runners import attempts
 from airflow_wallaroo.services.callers import Caller
 from airflow_wallaroo.services.task_status import TaskRun, task_run
@@ -56,7 +56,11 @@ def get_run_logs(
     task_id = task_id_of(record.dag_id) if record is not None else None
     if record is None or task_id is None:
         raise NotFoundError(f"id: task run {run_id} does not exist")
-    task = require_task(session, caller, task_id)
+    try:
+        task = require_task(session, caller, task_id)
+    except ForbiddenError:
+        # Never name the task: the caller gave only the run, and may not see its task.
+        raise ForbiddenError(f"id: task run {run_id} is in a workspace you are not a member of") from None
     if task.killed:
         return []
     records = logs.log_records(session, record.dag_id, record.run_id, RUN_TASK_ID)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from airflow_wallaroo.airflow_compat import dags
 from airflow_wallaroo.airflow_compat.config import dags_folder
 from airflow_wallaroo.core.naming import shard_loader_name, shard_of
+from airflow_wallaroo.core.permissions import PRIVATE, make_dir
 from airflow_wallaroo.core.spec import TaskSpec
 from airflow_wallaroo.settings import WallarooSettings
 from airflow_wallaroo.store.tables import OrchestrationRow, TaskRow
@@ -64,6 +65,7 @@ def write_spec(spec: TaskSpec, settings: WallarooSettings) -> bool:
     text = spec.to_json()
     if path.exists() and path.read_text() == text:
         return False
+    make_dir(settings.spec_folder, PRIVATE)  # specs hold every task's arguments and variables
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(
         "w", dir=path.parent, prefix=".tmp-", suffix=".part", delete=False

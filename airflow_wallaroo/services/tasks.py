@@ -20,6 +20,7 @@ from airflow_wallaroo.core.timeutil import utcnow
 from airflow_wallaroo.core.vocabulary import FINISHED_TASK_STATUSES, TaskKind
 from airflow_wallaroo.exceptions import ConflictError, ForbiddenError, InvalidRequestError, NotFoundError
 from airflow_wallaroo.runners.base import get_runner
+from airflow_wallaroo.runtime.contract import reserved
 from airflow_wallaroo.services import orchestrations, specs, workspaces
 from airflow_wallaroo.services.callers import Caller
 from airflow_wallaroo.services.task_status import TaskRun, task_run, task_status
@@ -57,6 +58,11 @@ def validate_env_vars(env: dict[str, str]) -> dict[str, str]:
     for name in env:
         if not ENV_NAME.fullmatch(name):
             raise InvalidRequestError(f"extra_env_vars: {name!r} is not a valid environment variable name")
+        if reserved(name):
+            raise InvalidRequestError(
+                f"extra_env_vars: {name!r} is reserved (the platform sets WALLAROO_*, TASK_ID, ORCH_*, "
+                "PATH, HOME, TMPDIR, USER; AIRFLOW*, LD_* and PYTHON* are not allowed)"
+            )
     return env
 
 
@@ -85,6 +91,12 @@ class TaskOrder:
 
 def add_task(session: Session, caller: Caller, settings: WallarooSettings, order: TaskOrder) -> TaskRow:
     """Check the order and add the task's row (flushed, not committed); its spec comes after commit."""
+    # What the request says alone first, then what it refers to.
+    extra_env = validate_env_vars(order.extra_env_vars or {})
+    secrets = validate_secret_names(order.bind_secrets or [])
+    schedule = validate_schedule(order.schedule or "") if order.kind is TaskKind.RUN_SCHEDULED else None
+    if order.timeout is not None and order.timeout <= 0:
+        raise InvalidRequestError("timeout: must be a positive number of seconds")
     workspaces.require_member(session, caller, order.workspace_id)
     orchestration = orchestrations.get_orchestration(session, caller, order.orch_id, settings)
     if orchestration.row.workspace_id != order.workspace_id:
@@ -92,8 +104,6 @@ def add_task(session: Session, caller: Caller, settings: WallarooSettings, order
             f"orch_id: orchestration {order.orch_id} is not in workspace {order.workspace_id}"
         )
     orchestrations.require_ready(orchestration)
-    if order.timeout is not None and order.timeout <= 0:
-        raise InvalidRequestError("timeout: must be a positive number of seconds")
     task = TaskRow(
         id=str(uuid.uuid4()),
         name=order.name,
@@ -102,11 +112,11 @@ def add_task(session: Session, caller: Caller, settings: WallarooSettings, order
         orch_id=order.orch_id,
         orch_sha=orchestration.row.sha,
         owner_id=caller.user_id,
-        schedule=validate_schedule(order.schedule or "") if order.kind is TaskKind.RUN_SCHEDULED else None,
+        schedule=schedule,
         timeout=order.timeout,
         arguments=json.dumps(order.arguments),
-        extra_env_vars=json.dumps(validate_env_vars(order.extra_env_vars or {})),
-        bind_secrets=json.dumps(validate_secret_names(order.bind_secrets or [])),
+        extra_env_vars=json.dumps(extra_env),
+        bind_secrets=json.dumps(secrets),
         debug=order.debug,
         first_run_id=str(uuid.uuid4()),
         killed=False,

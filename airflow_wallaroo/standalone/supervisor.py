@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO
 
 from airflow_wallaroo.core.dag_files import install_dag_files
+from airflow_wallaroo.core.permissions import PRIVATE, TRAVERSE, make_dir
 from airflow_wallaroo.get_provider_info import WALLAROO_OPTIONS
 from airflow_wallaroo.standalone.environment import (
     StandaloneLayout,
@@ -109,7 +110,11 @@ class Supervisor:
 
     def prepare(self) -> dict[str, str]:
         """Create the home folders and config, migrate the metadata DB (ours included), set passwords."""
-        for folder in (self.layout.home, self.layout.component_logs, self.layout.dags_folder):
+        # User code (another uid) may pass through the home to its data, never list or read it;
+        # logs (every task's output) are the components' alone.
+        make_dir(self.layout.home, TRAVERSE)
+        make_dir(self.layout.home / "logs", PRIVATE)
+        for folder in (self.layout.component_logs, self.layout.dags_folder):
             folder.mkdir(parents=True, exist_ok=True)
         write_config(self.layout.config_file, self.env)
         passwords = ensure_passwords(self.layout.passwords_file, simple_auth_users(self.env))
@@ -124,6 +129,9 @@ class Supervisor:
             raise ComponentDied(
                 f"airflow db migrate failed (exit {migrate.returncode}):\n{migrate.stderr[-4000:]}"
             )
+        for name in ("airflow.db", "airflow.db-wal", "airflow.db-shm"):  # the SQLite default
+            if (self.layout.home / name).exists():
+                (self.layout.home / name).chmod(0o600)
         return passwords
 
     def start(self) -> None:

@@ -17,6 +17,7 @@ from typing import Any, BinaryIO, Protocol
 
 from airflow_wallaroo.core import locks
 from airflow_wallaroo.core.layout import ARCHIVES_FOLDER, archive_in
+from airflow_wallaroo.core.permissions import PRIVATE, make_dir
 
 TMP_PREFIX = ".tmp-"
 COPY_CHUNK = 4 * 1024 * 1024
@@ -36,6 +37,9 @@ class ArtifactStore(Protocol):
 
     def local_path(self, sha: str) -> Path | None:
         """The archive's path when the store is a local folder, else None."""
+
+    def local_root(self) -> Path | None:
+        """The store's folder when it is a local one, else None."""
 
     def delete_archive(self, sha: str) -> None: ...
 
@@ -62,7 +66,8 @@ class LocalArtifactStore:
         if target.exists():
             source.unlink(missing_ok=True)
             return
-        self.archives.mkdir(parents=True, exist_ok=True)
+        make_dir(self.root, PRIVATE)
+        make_dir(self.archives, PRIVATE)
         temporary = self.archives / f"{TMP_PREFIX}{uuid.uuid4().hex}"
         try:
             try:
@@ -86,6 +91,9 @@ class LocalArtifactStore:
 
     def local_path(self, sha: str) -> Path | None:
         return self.path_of(sha)
+
+    def local_root(self) -> Path | None:
+        return self.root
 
     def delete_archive(self, sha: str) -> None:
         self.path_of(sha).unlink(missing_ok=True)
@@ -143,6 +151,9 @@ class ObjectArtifactStore:
         return handle
 
     def local_path(self, sha: str) -> Path | None:
+        return None
+
+    def local_root(self) -> Path | None:
         return None
 
     def delete_archive(self, sha: str) -> None:

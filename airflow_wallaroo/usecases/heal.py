@@ -14,9 +14,10 @@ import time
 from collections.abc import Callable
 
 from airflow_wallaroo.airflow_compat.db import new_session
-from airflow_wallaroo.core import locks
+from airflow_wallaroo.core import locks, permissions
 from airflow_wallaroo.core.layout import INCOMING_PREFIX
 from airflow_wallaroo.packaging.environments import sweep_abandoned_builds
+from airflow_wallaroo.runners.isolation import isolation_warning
 from airflow_wallaroo.services import orchestrations, specs, tasks
 from airflow_wallaroo.settings import WallarooSettings
 from airflow_wallaroo.store.artifacts import open_artifact_store, sweep_abandoned_files
@@ -68,9 +69,17 @@ def apply_pending_pauses(settings: WallarooSettings) -> int:
         return tasks.apply_pending_pauses(session)
 
 
+def harden_data_folder(settings: WallarooSettings) -> None:
+    """The data folder's modes: user code reaches its venv and working dir, nothing else."""
+    permissions.harden(settings.layout, open_artifact_store(settings.artifact_store).local_root())
+    warning = isolation_warning(settings)
+    if warning:
+        log.warning("%s", warning)
+
+
 def heal_at_start(settings: WallarooSettings) -> None:
     """Every start-up step; one that fails is logged and never stops the API."""
-    for step in (sweep_leftovers, reconcile, finish_kills, apply_pending_pauses):
+    for step in (harden_data_folder, sweep_leftovers, reconcile, finish_kills, apply_pending_pauses):
         try:
             step(settings)
         except Exception:  # housekeeping: log it, serve anyway

@@ -31,6 +31,7 @@ RUN pip install --no-cache-dir --no-deps "/tmp/${WHEEL}" \
     fi \
  && rm -f "/tmp/${WHEEL}"
 
-USER jovyan
+# Numeric, so Kubernetes can check runAsNonRoot against it.
+USER 1000:1000
 WORKDIR /home/jovyan
 CMD ["python", "-m", "airflow_wallaroo.runtime.pod"]

@@ -22,8 +22,12 @@ from airflow_wallaroo.standalone.supervisor import READY_LINE
 
 PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 USERS = ("admin", "alice", "bob")
+#: One user of each of the Simple auth manager's other roles, for the role matrix.
+ROLE_USERS = {"viewer": "viewer", "user": "user", "op": "op"}
 #: The Simple auth manager's users of every tier: name:role.
-SIMPLE_AUTH_USERS = ",".join(f"{user}:admin" for user in USERS)
+SIMPLE_AUTH_USERS = ",".join(
+    [*(f"{user}:admin" for user in USERS), *(f"{u}:{r}" for u, r in ROLE_USERS.items())]
+)
 #: Small archive limits so that the hostile-archive tests stay fast.
 TEST_LIMITS = {
     "AIRFLOW__WALLAROO__MAX_ARCHIVE_BYTES": str(64 * 1024 * 1024),

@@ -17,9 +17,11 @@ from typing import Annotated, Any
 from ariadne import graphql_sync
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from graphql import GraphQLSchema
+from graphql import GraphQLError, GraphQLSchema, OperationType, get_operation_ast, parse
 
-from airflow_wallaroo.api.deps import CallerDep, SessionDep
+from airflow_wallaroo.airflow_compat.auth import BaseUser
+from airflow_wallaroo.api.authz import Action, check
+from airflow_wallaroo.api.deps import CallerDep, SessionDep, authenticated_user
 from airflow_wallaroo.api.graphql.errors import format_graphql_error
 from airflow_wallaroo.api.graphql.schema import build_schema
 from airflow_wallaroo.api.graphql.sources import GraphQLContext
@@ -53,6 +55,19 @@ async def _operation(request: Request) -> Any:
         return _BadBody(f"the body is not valid JSON ({exc})")
 
 
+def _is_mutation(operation: Any) -> bool:
+    """Whether the operation to run is a mutation; an unparsable one is left to the executor."""
+    if not isinstance(operation, dict) or not isinstance(operation.get("query"), str):
+        return False
+    try:
+        document = parse(operation["query"])
+    except GraphQLError:
+        return False
+    name = operation.get("operationName")
+    chosen = get_operation_ast(document, name if isinstance(name, str) else None)
+    return chosen is not None and chosen.operation == OperationType.MUTATION
+
+
 @router.post(
     "/graphql",
     openapi_extra={
@@ -75,11 +90,18 @@ async def _operation(request: Request) -> Any:
     },
 )
 def graphql_endpoint(
-    operation: Annotated[Any, Depends(_operation)], caller: CallerDep, session: SessionDep
+    operation: Annotated[Any, Depends(_operation)],
+    caller: CallerDep,
+    session: SessionDep,
+    user: Annotated[BaseUser, Depends(authenticated_user)],
 ) -> JSONResponse:
-    """Execute one GraphQL operation (``{"query", "operationName"?, "variables"?}``)."""
+    """Execute one GraphQL operation (``{"query", "operationName"?, "variables"?}``).
+
+    Airflow's roles hold as on ``/v1/api``: a query needs DAG read access, a mutation edit access.
+    """
     if isinstance(operation, _BadBody):
         return JSONResponse({"errors": [{"message": operation.reason}]}, status_code=400)
+    check(user, Action.EDIT if _is_mutation(operation) else Action.READ)
     context = GraphQLContext(session=session, caller=caller, settings=load_settings())
     success, result = graphql_sync(
         executable_schema(),

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from airflow_wallaroo.api import deps
 from airflow_wallaroo.api.deps import ArchiveReaderDep, CallerDep, SessionDep, SettingsDep
 from airflow_wallaroo.api.models.orchestrations import (
     DeleteRequest,
@@ -62,7 +63,7 @@ UPLOAD_BODY = {
 }
 
 
-@router.post("/upload", status_code=202, openapi_extra=UPLOAD_BODY)
+@router.post("/upload", status_code=202, openapi_extra=UPLOAD_BODY, dependencies=[deps.RUN])
 async def upload_orchestration(request: Request, caller: CallerDep, settings: SettingsDep) -> UploadResponse:
     """Upload an orchestration ZIP; 202 as soon as it is validated and stored, packaging follows."""
     received = await receive_upload(
@@ -87,7 +88,7 @@ async def upload_orchestration(request: Request, caller: CallerDep, settings: Se
     return UploadResponse(id=orchestration_id)
 
 
-@router.post("/list")
+@router.post("/list", dependencies=[deps.READ])
 def list_orchestrations(
     body: ListRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> list[OrchestrationResponse]:
@@ -96,7 +97,7 @@ def list_orchestrations(
     return [OrchestrationResponse.of(o) for o in found]
 
 
-@router.post("/get_by_id")
+@router.post("/get_by_id", dependencies=[deps.READ])
 def get_orchestration(
     body: GetByIdRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> OrchestrationResponse:
@@ -104,7 +105,7 @@ def get_orchestration(
     return OrchestrationResponse.of(orchestrations.get_orchestration(session, caller, body.id, settings))
 
 
-@router.post("/list_all")
+@router.post("/list_all", dependencies=[deps.READ])
 def list_all(
     body: ListAllRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> ListAllResponse:
@@ -154,7 +155,7 @@ def download_orchestration(
     return StreamingResponse(chunks(), media_type="application/zip", headers=headers)
 
 
-@router.post("/delete_orchestrations")
+@router.post("/delete_orchestrations", dependencies=[deps.DELETE])
 def delete_orchestrations(
     body: DeleteRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> DeleteResponse:

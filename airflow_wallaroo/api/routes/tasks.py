@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from airflow_wallaroo.api import deps
 from airflow_wallaroo.api.deps import CallerDep, SessionDep, SettingsDep
 from airflow_wallaroo.api.models.tasks import (
     CreatedResponse,
@@ -46,7 +47,7 @@ def _order(kind: TaskKind, body: RunOnceRequest, schedule: str | None = None) ->
     )
 
 
-@router.post("/run_once", status_code=201)
+@router.post("/run_once", status_code=201, dependencies=[deps.RUN])
 def run_once(
     body: RunOnceRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> CreatedResponse:
@@ -54,7 +55,7 @@ def run_once(
     return CreatedResponse(id=create_task(session, caller, settings, _order(TaskKind.RUN_ONCE, body)).id)
 
 
-@router.post("/run_scheduled", status_code=201)
+@router.post("/run_scheduled", status_code=201, dependencies=[deps.RUN])
 def run_scheduled(
     body: RunScheduledRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> CreatedResponse:
@@ -63,7 +64,7 @@ def run_scheduled(
     return CreatedResponse(id=create_task(session, caller, settings, order).id)
 
 
-@router.post("/run_continuously", status_code=201)
+@router.post("/run_continuously", status_code=201, dependencies=[deps.RUN])
 def run_continuously(
     body: RunContinuouslyRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> CreatedResponse:
@@ -73,14 +74,14 @@ def run_continuously(
     )
 
 
-@router.post("/get_by_id")
+@router.post("/get_by_id", dependencies=[deps.READ])
 def get_task(
     body: TaskIdRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> TaskResponse:
     return TaskResponse.of(tasks.get_task(session, caller, settings, body.id))
 
 
-@router.post("/list")
+@router.post("/list", dependencies=[deps.READ])
 def list_tasks(
     caller: CallerDep, session: SessionDep, settings: SettingsDep, body: ListTasksRequest | None = None
 ) -> list[TaskResponse]:
@@ -98,12 +99,12 @@ def list_tasks(
     return [TaskResponse.of(t) for t in found]
 
 
-@router.post("/get_tasks_by_orch_sha")
+@router.post("/get_tasks_by_orch_sha", dependencies=[deps.READ])
 def get_tasks_by_orch_sha(body: OrchShaRequest, caller: CallerDep, session: SessionDep) -> IdsResponse:
     return IdsResponse(ids=tasks.task_ids_by_sha(session, caller, body.sha))
 
 
-@router.post("/list_task_runs")
+@router.post("/list_task_runs", dependencies=[deps.READ])
 def list_task_runs(body: ListRunsRequest, caller: CallerDep, session: SessionDep) -> list[RunResponse]:
     """The task's runs, newest ``updated_at`` first."""
     found = runs.list_task_runs(
@@ -112,12 +113,12 @@ def list_task_runs(body: ListRunsRequest, caller: CallerDep, session: SessionDep
     return [RunResponse.of(r) for r in found]
 
 
-@router.post("/get_run_details")
+@router.post("/get_run_details", dependencies=[deps.READ])
 def get_run_details(body: RunDetailsRequest, caller: CallerDep, session: SessionDep) -> RunResponse:
     return RunResponse.of(runs.get_run_details(session, caller, body.task, body.pod_id))
 
 
-@router.post("/get_logs_for_run")
+@router.post("/get_logs_for_run", dependencies=[deps.READ_LOGS])
 def get_logs_for_run(
     body: LogsRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> LogsResponse:
@@ -125,13 +126,13 @@ def get_logs_for_run(
     return LogsResponse(logs=runs.get_run_logs(session, caller, settings, body.id, body.lines))
 
 
-@router.post("/kill", status_code=202)
+@router.post("/kill", status_code=202, dependencies=[deps.EDIT, deps.STOP])
 def kill(body: TaskIdRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep) -> TaskResponse:
     """Stop the task for good: its runs are stopped, no more start, its logs are deleted."""
     return TaskResponse.of(kill_task(session, caller, settings, body.id))
 
 
-@router.post("/pause", status_code=202)
+@router.post("/pause", status_code=202, dependencies=[deps.EDIT])
 def pause(body: PauseRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep) -> TaskResponse:
     """Pause (``pause: true``) or resume (``pause: false``) a task."""
     return TaskResponse.of(pause_task(session, caller, settings, body.id, body.pause))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from airflow_wallaroo.api import deps
 from airflow_wallaroo.api.deps import CallerDep, SessionDep
 from airflow_wallaroo.api.models.workspaces import (
     AddUserRequest,
@@ -24,7 +25,7 @@ from airflow_wallaroo.services import workspaces
 router = APIRouter(prefix="/workspaces", tags=["workspaces"])
 
 
-@router.post("/create")
+@router.post("/create", dependencies=[deps.EDIT])
 def create_workspace(
     body: CreateWorkspaceRequest, caller: CallerDep, session: SessionDep
 ) -> CreateWorkspaceResponse:
@@ -33,7 +34,7 @@ def create_workspace(
     return CreateWorkspaceResponse(workspace_id=workspace.id)
 
 
-@router.post("/list")
+@router.post("/list", dependencies=[deps.READ])
 def list_workspaces(
     caller: CallerDep, session: SessionDep, body: ListWorkspacesRequest | None = None
 ) -> ListWorkspacesResponse:
@@ -42,7 +43,7 @@ def list_workspaces(
     return ListWorkspacesResponse(workspaces=[WorkspaceResponse.model_validate(r) for r in rows])
 
 
-@router.post("/add_user")
+@router.post("/add_user", dependencies=[deps.EDIT])
 def add_user(body: AddUserRequest, caller: CallerDep, session: SessionDep) -> EmptyResponse:
     """Add a user to a workspace (owners only)."""
     workspaces.add_user(
@@ -51,7 +52,7 @@ def add_user(body: AddUserRequest, caller: CallerDep, session: SessionDep) -> Em
     return EmptyResponse()
 
 
-@router.post("/remove_user")
+@router.post("/remove_user", dependencies=[deps.EDIT])
 def remove_user(body: WorkspaceUserRequest, caller: CallerDep, session: SessionDep) -> RemoveUserResponse:
     """Remove a user from a workspace (owners only; never the last owner)."""
     workspaces.remove_user(session, caller, body.workspace_id, email=body.email, user_id=body.user_id)
@@ -59,7 +60,7 @@ def remove_user(body: WorkspaceUserRequest, caller: CallerDep, session: SessionD
     return RemoveUserResponse(affected_rows=1)
 
 
-@router.post("/list_users")
+@router.post("/list_users", dependencies=[deps.READ])
 def list_users(body: ListUsersRequest, caller: CallerDep, session: SessionDep) -> ListUsersResponse:
     """List a workspace's users and their roles."""
     members = workspaces.list_users(session, caller, body.workspace_id)

@@ -172,6 +172,36 @@ class TestPodOfEachKind:
         assert operator.on_finish_action.value == "delete_pod"
         assert operator.on_kill_action.value == "delete_pod"
 
+    def test_user_code_runs_unprivileged(self, kind: str) -> None:
+        pod = pod_manifest(make_spec(kind))["spec"]
+        assert pod["securityContext"] == {
+            "runAsNonRoot": True,
+            "runAsUser": 1000,
+            "runAsGroup": 1000,
+            "fsGroup": 1000,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        }
+        assert pod["containers"][0]["securityContext"] == {
+            "allowPrivilegeEscalation": False,
+            "capabilities": {"drop": ["ALL"]},
+            "runAsNonRoot": True,
+        }
+        assert pod["automountServiceAccountToken"] is False
+
+
+def test_the_service_account_token_is_mounted_only_when_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AIRFLOW__WALLAROO__POD_AUTOMOUNT_SERVICE_ACCOUNT_TOKEN", "True")
+    monkeypatch.setenv("AIRFLOW__WALLAROO__POD_RUN_AS_USER", "4242")
+    pod = pod_manifest(make_spec("run_once"))["spec"]
+    assert pod["automountServiceAccountToken"] is True
+    assert pod["securityContext"]["runAsUser"] == 4242
+
+
+def test_pods_can_not_be_configured_to_run_as_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AIRFLOW__WALLAROO__POD_RUN_AS_USER", "0")
+    with pytest.raises(ValueError, match="pod_run_as_user must be a non-root uid"):
+        operator_for(make_spec("run_once"))
+
 
 def test_the_schema_check_has_teeth() -> None:
     manifest = pod_manifest(make_spec("run_once"))
