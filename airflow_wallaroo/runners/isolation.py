@@ -49,10 +49,16 @@ def run_as_for(workspace_id: int, settings: WallarooSettings) -> RunAs | None:
 
 
 def isolation_warning(settings: WallarooSettings) -> str | None:
-    """What an operator should know at start when user code cannot be isolated."""
-    if settings.runner != "local" or settings.isolation.run_as_user:
+    """What an operator should know at start when user code cannot be isolated, or cannot run."""
+    if settings.runner != "local" or settings.isolation.run_as_user.lower() == NO_SWITCH:
         return None
-    if os.geteuid() == 0:
+    if os.geteuid() == 0 or settings.isolation.run_as_user:
+        if not reachable_by_others(settings.data_folder):
+            return (
+                f"user code runs as a user of its own, which cannot reach the data folder "
+                f"{settings.data_folder}: make every folder above it searchable by others (chmod o+x), "
+                "or move [wallaroo] data_folder; runs fail until then"
+            )
         return None
     user = pwd.getpwuid(os.geteuid()).pw_name
     return (

@@ -15,7 +15,7 @@ from airflow_wallaroo.core.permissions import SHARED, TRAVERSE, make_dir
 from airflow_wallaroo.core.spec import TaskSpec
 from airflow_wallaroo.core.vocabulary import TaskKind
 from airflow_wallaroo.runners import attempts
-from airflow_wallaroo.runners.isolation import run_as_for
+from airflow_wallaroo.runners.isolation import reachable_by_others, run_as_for
 from airflow_wallaroo.runtime.contract import RunIdentity
 from airflow_wallaroo.runtime.launcher import TMP_FOLDER, Launch, LaunchRequest, install_runtime_site
 from airflow_wallaroo.settings import WallarooSettings, load_settings
@@ -112,6 +112,12 @@ class LocalOrchestrationOperator(BaseOperator):
         if spec.kind == TaskKind.RUN_CONTINUOUSLY:
             self._back_off(failures_file)
         request = launch_request(spec, settings, run_id)
+        if request.run_as is not None and not reachable_by_others(Path(request.python)):
+            raise AirflowFailException(
+                f"user code runs as uid {request.run_as[0]}, which cannot reach {request.python}: "
+                "every folder above the data folder must be searchable by others (chmod o+x), or set "
+                "[wallaroo] run_as_user (see README, Security model)"
+            )
         self._launch = Launch(request)
         process = self._launch.start()
         self.log.info("Started %s (pid %s) in %s", spec.entrypoint, process.pid, request.workdir)

@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -109,6 +110,7 @@ class AirflowStack:
 
     def start(self, timeout: float = 240.0) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
+        self._let_run_users_through()
         self._tokens.clear()  # a restart may bring new signing keys: tokens are fetched again
         with self.output_path.open("wb") as out:
             self.process = subprocess.Popen(
@@ -140,6 +142,14 @@ class AirflowStack:
             time.sleep(0.5)
         self.stop()
         raise RuntimeError(f"standalone not ready in {timeout} s:\n{self.output_path.read_text()}")
+
+    def _let_run_users_through(self) -> None:
+        """pytest's temp folders are private (0700); user code runs as another uid and must
+        pass through them to its venv and working dir, as it would to a deployment's folder."""
+        for folder in [self.home, *self.home.parents]:
+            mode = folder.stat().st_mode
+            if not mode & stat.S_IXOTH and folder.owner() == "root" and str(folder).startswith("/tmp/"):
+                folder.chmod(mode | stat.S_IXOTH)
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
