@@ -40,7 +40,7 @@ chromium:
 
 # Re-resolve the pinned set after changing dependencies in pyproject.toml.
 lock:
-	$(BIN)/uv pip compile pyproject.toml --extra test --extra fab --extra postgres \
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra fab --extra postgres --extra celery \
 		--python-version 3.11 --quiet -o requirements-lock.txt
 
 clean:

@@ -38,6 +38,17 @@ def build_parser() -> argparse.ArgumentParser:
     standalone.add_argument(
         "--ready-timeout", type=float, default=180.0, help="seconds to wait for readiness"
     )
+    standalone.add_argument(
+        "--topology",
+        choices=("embedded", "celery"),
+        default="embedded",
+        help="embedded (SQLite, LocalExecutor) or celery (PostgreSQL from "
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN, Redis, CeleryExecutor, several workers)",
+    )
+    standalone.add_argument("--workers", type=int, default=2, help="celery topology: Celery workers")
+    standalone.add_argument(
+        "--api-workers", type=int, default=2, help="celery topology: api-server processes"
+    )
     install = commands.add_parser("install-dags", help="write the loader files of our DAGs into a DAG folder")
     install.add_argument("dags_folder", type=Path)
     commands.add_parser("sweep", help="remove leftovers of crashed uploads now")
@@ -55,9 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "standalone":
         from airflow_wallaroo.standalone.supervisor import run_standalone
+        from airflow_wallaroo.standalone.topology import Topology
 
         port = args.port or free_port()
-        return run_standalone(args.home or _default_home(), port, args.ready_timeout)
+        plan = Topology(name=args.topology, workers=args.workers, api_workers=args.api_workers)
+        return run_standalone(args.home or _default_home(), port, args.ready_timeout, plan)
     # The other commands act on the product's home: the one ``standalone`` uses by default,
     # whose airflow.cfg holds exactly the settings its components run with.
     os.environ.setdefault("AIRFLOW_HOME", str(_default_home()))

@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -42,11 +44,11 @@ class LocalRunner:
         return self.name
 
     def processes_alive(self, layout: DataLayout, task_id: str) -> bool:
-        for pid_file in layout.pid_files(task_id):
+        for pid in _local_pids(layout, task_id):
             try:
-                os.killpg(int(pid_file.read_text()), 0)
+                os.killpg(pid, 0)
                 return True
-            except (ValueError, ProcessLookupError, FileNotFoundError):
+            except ProcessLookupError:
                 continue
             except PermissionError:
                 return True
@@ -55,12 +57,37 @@ class LocalRunner:
     def stop_leftovers(self, layout: DataLayout, task_id: str) -> int:
         killed = 0
         for pid_file in layout.pid_files(task_id):
+            owner = read_pid_file(pid_file)
+            if owner is None or owner[1] != socket.gethostname():
+                continue  # another machine's: its user code died with its task process there
             try:
-                pid = int(pid_file.read_text())
-                os.killpg(pid, signal.SIGKILL)
+                os.killpg(owner[0], signal.SIGKILL)
                 killed += 1
-                log.warning("Task %s: user process group %s was still alive after the kill", task_id, pid)
-            except (ValueError, ProcessLookupError, PermissionError, FileNotFoundError):
+                log.warning("Task %s: user process group %s outlived the kill", task_id, owner[0])
+            except (ProcessLookupError, PermissionError):
                 pass
             pid_file.unlink(missing_ok=True)
         return killed
+
+
+def write_pid_file(path: Path, pid: int) -> None:
+    """Record a run's user process group, and the machine it runs on (pids are per machine)."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(f"{pid} {socket.gethostname()}\n")
+    os.replace(temporary, path)  # never read half-written
+
+
+def read_pid_file(path: Path) -> tuple[int, str] | None:
+    try:
+        words = path.read_text().split()
+        return int(words[0]), words[1] if len(words) > 1 else socket.gethostname()
+    except (FileNotFoundError, ValueError, IndexError):
+        return None
+
+
+def _local_pids(layout: DataLayout, task_id: str) -> list[int]:
+    """The user process groups of the task on this machine. Another machine's are not looked at:
+    a user process dies with its task process (PR_SET_PDEATHSIG), and a kill waits for the runs."""
+    here = socket.gethostname()
+    owners = (read_pid_file(path) for path in layout.pid_files(task_id))
+    return [owner[0] for owner in owners if owner is not None and owner[1] == here]

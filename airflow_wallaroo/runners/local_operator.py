@@ -16,6 +16,7 @@ from airflow_wallaroo.core.spec import TaskSpec
 from airflow_wallaroo.core.vocabulary import TaskKind
 from airflow_wallaroo.runners import attempts
 from airflow_wallaroo.runners.isolation import reachable_by_others, run_as_for
+from airflow_wallaroo.runners.local import write_pid_file
 from airflow_wallaroo.runtime.contract import RunIdentity
 from airflow_wallaroo.runtime.launcher import TMP_FOLDER, Launch, LaunchRequest, install_runtime_site
 from airflow_wallaroo.settings import WallarooSettings, load_settings
@@ -123,7 +124,7 @@ class LocalOrchestrationOperator(BaseOperator):
         self.log.info("Started %s (pid %s) in %s", spec.entrypoint, process.pid, request.workdir)
         # Lets a kill check, from outside, that the user's process group is really gone.
         pid_file = layout.pid_file(spec.task_id, run_id)
-        pid_file.write_text(str(process.pid))
+        write_pid_file(pid_file, process.pid)
         try:
             code = self._launch.stream(lambda stream, line: output.info("%s %s", stream, line))
         except AirflowTaskTimeout:

@@ -158,7 +158,9 @@ def with_status(
             msg = (
                 error_file.read_text()[-2000:]
                 if error_file.exists()
-                else "packaging failed: see the packaging run's log"
+                else "packaging failed, three times, for a reason other than the archive's requirements "
+                f"(the platform could not run it): run {row.packaging_run_id} of the DAG "
+                "wallaroo_packaging in Airflow has the details; upload the archive again to retry"
             )
         result.append(Orchestration(row=row, status=status, image=image, msg=msg))
     return result

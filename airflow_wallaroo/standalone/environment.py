@@ -49,10 +49,16 @@ class StandaloneLayout:
         return self.home / "airflow.cfg"
 
 
-def build_environment(layout: StandaloneLayout, base: dict[str, str] | None = None) -> dict[str, str]:
-    """Return the environment every component runs with."""
+def build_environment(
+    layout: StandaloneLayout, base: dict[str, str] | None = None, defaults: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Return the environment every component runs with.
+
+    ``defaults`` (a topology's) come before the embedded default's; the caller's own
+    settings (``base``) win over both.
+    """
     env = dict(os.environ if base is None else base)
-    defaults = {
+    embedded = {
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{layout.home / 'airflow.db'}",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__AUTH_MANAGER": SIMPLE_AUTH_MANAGER,
@@ -67,7 +73,7 @@ def build_environment(layout: StandaloneLayout, base: dict[str, str] | None = No
         # only burns the dag-processor, and at 10k tasks delays new tasks (bench/factory_parse.py).
         "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "600",
     }
-    for key, value in defaults.items():
+    for key, value in {**embedded, **(defaults or {})}.items():
         env.setdefault(key, value)
     # These follow from the layout and are never taken from outside.
     env.update(

@@ -31,6 +31,7 @@ from typing import IO
 from airflow_wallaroo.core.dag_files import install_dag_files
 from airflow_wallaroo.core.permissions import PRIVATE, TRAVERSE, make_dir
 from airflow_wallaroo.get_provider_info import WALLAROO_OPTIONS
+from airflow_wallaroo.standalone import topology
 from airflow_wallaroo.standalone.environment import (
     StandaloneLayout,
     build_environment,
@@ -38,18 +39,10 @@ from airflow_wallaroo.standalone.environment import (
     simple_auth_users,
     write_config,
 )
+from airflow_wallaroo.standalone.topology import Topology
 
 #: The ``airflow`` command of the interpreter we run under, so a venv need not be on PATH.
 AIRFLOW_BIN = str(Path(sys.executable).with_name("airflow"))
-#: Each component and its command line. The embedded default's logs are all on this
-#: machine: the scheduler and triggerer serve none over the network.
-COMMANDS = {
-    "scheduler": ["scheduler", "--skip-serve-logs"],
-    "dag-processor": ["dag-processor"],
-    "triggerer": ["triggerer", "--skip-serve-logs"],
-    "api-server": ["api-server"],
-}
-COMPONENTS = tuple(COMMANDS)
 READY_LINE = "airflow-wallaroo standalone: ready"
 HEALTHY_COMPONENTS = ("metadatabase", "scheduler", "triggerer", "dag_processor")
 #: A restarted component that dies again within this many seconds died "at start".
@@ -72,10 +65,12 @@ def _die_with_supervisor() -> None:
 
 @dataclass
 class Component:
-    """One Airflow component, run as ``airflow <command>`` in its own process group."""
+    """One Airflow component, run as ``airflow <args>`` in its own process group."""
 
     name: str
     log_path: Path
+    args: list[str]
+    env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
     started_at: float = 0.0
     early_deaths: int = 0
@@ -98,12 +93,15 @@ class Supervisor:
 
     layout: StandaloneLayout
     out: IO[str] = field(default_factory=lambda: sys.stdout)
+    topology: Topology = field(default_factory=Topology)
     env: dict[str, str] = field(default_factory=dict)
     components: list[Component] = field(default_factory=list)
     ready: bool = False
 
     def __post_init__(self) -> None:
-        self.env = build_environment(self.layout)
+        caller = dict(os.environ)
+        defaults = topology.shared_environment(self.topology, caller, self.layout)
+        self.env = build_environment(self.layout, base=caller, defaults=defaults)
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -136,16 +134,21 @@ class Supervisor:
 
     def start(self) -> None:
         """Start every component in its own process group, its output in its own log file."""
-        for name in COMPONENTS:
-            component = Component(name=name, log_path=self.layout.component_logs / f"{name}.log")
+        for plan in topology.components(self.topology, self.env, self.layout):
+            component = Component(
+                name=plan.name,
+                log_path=self.layout.component_logs / f"{plan.name}.log",
+                args=plan.args,
+                env=plan.env,
+            )
             self.components.append(component)
             self._launch(component)
 
     def _launch(self, component: Component) -> None:
         with component.log_path.open("ab") as log_file:
             component.process = subprocess.Popen(
-                [AIRFLOW_BIN, *COMMANDS[component.name]],
-                env=self.env,
+                [AIRFLOW_BIN, *component.args],
+                env={**self.env, **component.env},
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -154,6 +157,15 @@ class Supervisor:
             )
         component.started_at = time.monotonic()
         component.restart_at = None
+        self._write_pids()
+
+    def _write_pids(self) -> None:
+        """``<home>/logs/components/pids.json``: which process is which component, for operators."""
+        pids = {c.name: c.process.pid for c in self.components if c.process is not None}
+        target = self.layout.component_logs / "pids.json"
+        temporary = target.with_suffix(".tmp")
+        temporary.write_text(json.dumps(pids, indent=1))
+        os.replace(temporary, target)
 
     def check_alive(self) -> None:
         """Restart what died (once the product was ready); give up on what keeps dying."""
@@ -266,9 +278,13 @@ class _Stopping(Exception):
     """The first SIGTERM or Ctrl-C: leave the watch loop and shut down."""
 
 
-def run_standalone(home: Path, port: int, ready_timeout: float = 180.0) -> int:
-    """Run the embedded product in the foreground until Ctrl-C or SIGTERM; return the exit code."""
-    supervisor = Supervisor(StandaloneLayout(home=home.resolve(), port=port))
+def run_standalone(home: Path, port: int, ready_timeout: float = 180.0, plan: Topology | None = None) -> int:
+    """Run the product in the foreground until Ctrl-C or SIGTERM; return the exit code."""
+    try:
+        supervisor = Supervisor(StandaloneLayout(home=home.resolve(), port=port), topology=plan or Topology())
+    except topology.TopologyError as problem:
+        print(f"airflow-wallaroo standalone: {problem}", file=sys.stderr)
+        return 2
 
     def _stop_requested(signum: int, _frame: object) -> None:
         # The first signal starts the shutdown; the rest (make forwards its own) must not cut it short.

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from airflow_wallaroo.airflow_compat.db import new_session
 from airflow_wallaroo.core import locks, permissions
 from airflow_wallaroo.core.layout import INCOMING_PREFIX
+from airflow_wallaroo.core.permissions import make_dir
 from airflow_wallaroo.packaging.environments import sweep_abandoned_builds
 from airflow_wallaroo.runners.isolation import isolation_warning
 from airflow_wallaroo.services import orchestrations, specs, tasks
@@ -78,12 +79,24 @@ def harden_data_folder(settings: WallarooSettings) -> None:
 
 
 def heal_at_start(settings: WallarooSettings) -> None:
-    """Every start-up step; one that fails is logged and never stops the API."""
-    for step in (harden_data_folder, sweep_leftovers, reconcile, finish_kills, apply_pending_pauses):
-        try:
-            step(settings)
-        except Exception:  # housekeeping: log it, serve anyway
-            log.exception("Start-up step %s failed", step.__name__)
+    """Every start-up step; one that fails is logged and never stops the API.
+
+    Several api-server processes start together: one of them heals (a lock in the shared
+    data folder), the others go on serving.
+    """
+    make_dir(settings.data_folder, permissions.TRAVERSE)
+    fd = locks.acquire(settings.data_folder / ".heal.lock", blocking=False)
+    if fd is None:
+        log.info("Another api-server process heals the data folder")
+        return
+    try:
+        for step in (harden_data_folder, sweep_leftovers, reconcile, finish_kills, apply_pending_pauses):
+            try:
+                step(settings)
+            except Exception:  # housekeeping: log it, serve anyway
+                log.exception("Start-up step %s failed", step.__name__)
+    finally:
+        locks.release(fd)
 
 
 class Housekeeper:
@@ -127,6 +140,8 @@ class Housekeeper:
             return  # another api-server process is sweeping
         try:
             self._run(sweep_leftovers)
+            # A kill whose finishing process died (a restarted api-server worker) is finished here.
+            self._run(finish_kills)
         finally:
             locks.release(fd)
 

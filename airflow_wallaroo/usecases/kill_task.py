@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from airflow_wallaroo.airflow_compat import dags, logs
 from airflow_wallaroo.airflow_compat.db import new_session
+from airflow_wallaroo.core import locks
 from airflow_wallaroo.core.naming import dag_id_of
 from airflow_wallaroo.core.timeutil import utcnow
 from airflow_wallaroo.runners.base import get_runner
@@ -70,8 +71,23 @@ def finish_kill_later(task_id: str) -> threading.Thread:
 
 
 def finish_kill(task_id: str, wait_seconds: float = KILL_WAIT_SECONDS) -> None:
-    """Wait for the runs to end, stop what is left of the user's processes, delete the logs."""
+    """Wait for the runs to end, stop what is left of the user's processes, delete the logs.
+
+    One process at a time per task (a lock in the shared data folder): several api-server
+    processes may each try to finish the same kill.
+    """
     settings = load_settings()
+    layout = settings.layout
+    lock = locks.acquire(layout.task_runs(task_id) / ".kill.lock", blocking=False)
+    if lock is None:
+        return  # another process is finishing it
+    try:
+        _finish_kill(settings, task_id, wait_seconds)
+    finally:
+        locks.release(lock)
+
+
+def _finish_kill(settings: WallarooSettings, task_id: str, wait_seconds: float) -> None:
     dag_id = dag_id_of(task_id)
     deadline = time.monotonic() + wait_seconds
     while time.monotonic() < deadline:
@@ -80,6 +96,8 @@ def finish_kill(task_id: str, wait_seconds: float = KILL_WAIT_SECONDS) -> None:
                 break
         time.sleep(1)
     layout = settings.layout
+    if layout.kill_marker(task_id).exists():
+        return
     get_runner(settings.runner).stop_leftovers(layout, task_id)
     with new_session() as session:
         deleted = logs.delete_local_logs(session, dag_id)

@@ -62,11 +62,12 @@ def pod_environment(
 ) -> tuple[list[str], dict[str, str]]:
     """The container's command and env, from the pod spec the operator builds."""
     from airflow_wallaroo.core.spec import TaskSpec
-    from airflow_wallaroo.runners.kubernetes import build_pod_operator
+    from airflow_wallaroo.runners.pod_operator import build_pod_operator
     from airflow_wallaroo.settings import load_settings
 
     monkeypatch.setenv("AIRFLOW__WALLAROO__RUNNER", "kubernetes")
     monkeypatch.setenv("AIRFLOW__WALLAROO__POD_WHEELHOUSE", wheelhouse)
+    monkeypatch.setenv("AIRFLOW__WALLAROO__API_URL", "http://127.0.0.1:9")
     spec = TaskSpec(
         task_id=str(uuid.uuid4()),
         kind="run_once",
@@ -80,7 +81,6 @@ def pod_environment(
         arguments=arguments,
         first_run_id=str(uuid.uuid4()),
         created_at="2026-11-27T00:00:00+00:00",
-        api_url="http://127.0.0.1:9",
         requirements=requirements,
     )
     operator = build_pod_operator(spec, load_settings(), "run_orchestration")

@@ -36,7 +36,7 @@ def user_pid(stack: AirflowStack, task_id: str) -> int:
 
     def probe() -> int | None:
         files = list((stack.data_folder / "runs" / task_id).glob("*.pid"))
-        return int(files[0].read_text()) if files else None
+        return int(files[0].read_text().split()[0]) if files else None
 
     return wait_until(probe, f"a user process of task {task_id}", timeout=120)
 

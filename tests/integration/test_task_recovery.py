@@ -34,8 +34,8 @@ def pid_file(stack: AirflowStack, task_id: str, run_id: str) -> Path:
 
 def read_pid(path: Path) -> int | None:
     try:
-        return int(path.read_text())
-    except (FileNotFoundError, ValueError):
+        return int(path.read_text().split()[0])
+    except (FileNotFoundError, ValueError, IndexError):
         return None
 
 

@@ -87,6 +87,8 @@ class AirflowStack:
     backend: str
     sql_alchemy_conn: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    #: More ``airflow-wallaroo standalone`` arguments (``--topology celery``...).
+    standalone_args: list[str] = field(default_factory=list)
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     _tokens: dict[str, str] = field(default_factory=dict)
@@ -125,6 +127,7 @@ class AirflowStack:
                     str(self.port),
                     "--ready-timeout",
                     str(timeout),
+                    *self.standalone_args,
                 ],
                 env=self.environment(),
                 stdout=out,
@@ -215,10 +218,7 @@ class AirflowStack:
 
     def component(self, name: str) -> psutil.Process:
         """The running process of one Airflow component (``scheduler``, ``api-server``...)."""
-        assert self.process is not None
-        for child in psutil.Process(self.process.pid).children():
-            # ``airflow api-server`` renames itself ``airflow api_server -- host:...``.
-            words = " ".join(child.cmdline()).replace("_", "-").split()
-            if name in words[1:4]:
-                return child
-        raise LookupError(f"no running {name} under the supervisor")
+        pids = json.loads((self.home / "logs" / "components" / "pids.json").read_text())
+        if name not in pids:
+            raise LookupError(f"no component {name} under the supervisor: {sorted(pids)}")
+        return psutil.Process(pids[name])
