@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.helpers import unique
+from tests.support.helpers import folder_run_users_can_write, unique
 from tests.support.stack import AirflowStack
 from tests.support.tasks import logs, ready_example, runs_of, wait_task_status
 
@@ -38,7 +38,7 @@ def test_ml_batch_trains_scores_and_writes_its_results(
     if stack.backend != "sqlite":
         pytest.skip("the environment build is the same on both backends; run it once")
     orchestration = ready_example(admin, workspace, "ml_batch")
-    output = tmp_path / "ml-results"
+    output = folder_run_users_can_write(tmp_path, "ml-results")
     done, lines = run_once(
         admin, workspace, orchestration, {"model": "forest", "seed": 0, "output_dir": str(output)}
     )
