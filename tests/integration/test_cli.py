@@ -27,21 +27,8 @@ from tests.support.helpers import unique
 from tests.support.stack import AirflowStack
 from tests.support.tasks import wait_task_status, wait_until
 
-#: The CLI is an HTTP client: the database behind the server changes nothing it does, so its
-#: tests share the SQLite stack; the API itself is tested on both backends by the other files.
-pytestmark = pytest.mark.parametrize(
-    "stack",
-    [
-        "sqlite",
-        pytest.param(
-            "postgres",
-            marks=pytest.mark.skip(
-                reason="the CLI is an HTTP client; its end-to-end tests run on the SQLite stack only"
-            ),
-        ),
-    ],
-    indirect=True,
-)
+# The CLI is an HTTP client: the database behind the server changes nothing it does, so its
+# tests run on the SQLite stack only (the default; not marked both_backends).
 
 
 @dataclass

@@ -7,6 +7,9 @@ import pytest
 
 from tests.support.stack import AirflowStack
 
+# The metadatabase is one of the components: check it on each backend.
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.mark.parametrize("component", ["scheduler", "dag_processor", "triggerer", "metadatabase"])
 def test_every_airflow_component_is_healthy(stack: AirflowStack, component: str) -> None:

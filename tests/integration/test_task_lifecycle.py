@@ -20,6 +20,9 @@ from tests.support.tasks import (
     wait_until,
 )
 
+# Timeout, kill, pause and continuous runs: state transitions the database can change.
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
 def workspace(admin: httpx.Client) -> int:

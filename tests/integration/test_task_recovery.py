@@ -13,6 +13,9 @@ from tests.support.helpers import unique
 from tests.support.stack import AirflowStack
 from tests.support.tasks import logs, ready_example, runs_of, start_task, wait_task_status, wait_until
 
+# Recovery after a run failed from outside: a state transition the database can change.
+pytestmark = pytest.mark.both_backends
+
 #: The contract's promise for a continuous task: the next run starts within a minute.
 SUCCESSOR_WITHIN_SECONDS = 60
 

@@ -32,6 +32,9 @@ from tests.support.tasks import (
     wait_until,
 )
 
+# State transitions, kill and recovery: the database can change them.
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
 def workspace(admin: httpx.Client) -> int:

@@ -48,6 +48,7 @@ def hello(admin: httpx.Client, workspace: int) -> str:
     return ready_example(admin, workspace, "hello")
 
 
+@pytest.mark.both_backends  # a run's states from queued to success or failed
 class TestRunOnce:
     def test_runs_exactly_once_with_its_arguments_in_the_logs(
         self, stack: AirflowStack, admin: httpx.Client, workspace: int, hello: str
@@ -171,6 +172,7 @@ class TestTaskErrors:
             assert_error(anonymous.post(path, json={}), 401)
 
 
+@pytest.mark.both_backends  # SQL filters and time ranges on tasks and runs
 class TestListing:
     def test_list_filters_and_run_time_range(self, admin: httpx.Client, workspace: int, hello: str) -> None:
         task_id = admin.post("/task/run_once", json={"workspace_id": workspace, "orch_id": hello}).json()[

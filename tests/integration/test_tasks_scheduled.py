@@ -93,6 +93,7 @@ def _file_token(airflow: httpx.Client, task_id: str) -> str:
     return airflow.get(f"/dags/wallaroo_task_{task_id}/details").json()["file_token"]
 
 
+@pytest.mark.both_backends  # kills on delete, SQL filters on tasks
 class TestDeleteWithTasks:
     def test_live_tasks_refuse_an_unconfirmed_delete_and_are_killed_by_a_confirmed_one(
         self, admin: httpx.Client, workspace: int, hello: str

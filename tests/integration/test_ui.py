@@ -21,19 +21,7 @@ from tests.support.helpers import unique
 from tests.support.stack import AirflowStack
 from tests.support.tasks import ready_example, runs_of, start_task, wait_task_status
 
-pytestmark = pytest.mark.parametrize(
-    "stack",
-    [
-        "sqlite",
-        pytest.param(
-            "postgres",
-            marks=pytest.mark.skip(
-                reason="the view is an HTTP client of the API; its browser test runs on the SQLite stack only"
-            ),
-        ),
-    ],
-    indirect=True,
-)
+# The view is an HTTP client of the API: its browser test runs on the SQLite stack only.
 
 CHROMIUM_ARGS = [
     "--headless",

@@ -1,7 +1,8 @@
 """A restart of every Airflow component partway through a scheduled task loses nothing.
 
-It runs last on its backend (file order) because it restarts the session's stack. It
-runs on PostgreSQL, as deployments do; SQLite runs the plain two-runs cron test instead.
+It restarts the session's stack, so it is marked ``restarts_stack``: the integration conftest
+runs it after every other test of its backend. It runs on PostgreSQL, as deployments do;
+SQLite runs the plain two-runs cron test instead.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ from tests.support.helpers import unique
 from tests.support.stack import AirflowStack
 from tests.support.tasks import ready_example, runs_of, task, wait_task_status, wait_until
 
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.restarts_stack,
+    pytest.mark.parametrize("stack", ["postgres"], indirect=True, scope="session"),
+]
 
-@pytest.mark.slow
+
 def test_scheduled_task_goes_on_after_a_restart(stack: AirflowStack) -> None:
-    if stack.backend != "postgres":
-        pytest.skip("restart is exercised on PostgreSQL; SQLite runs the two-runs cron test")
     with stack.client("admin") as admin:
         workspace = admin.post("/workspaces/create", json={"workspace_name": unique("restart")}).json()[
             "workspace_id"
