@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.support.helpers import assert_error
@@ -66,3 +67,13 @@ class TestOpenApi:
         assert answer.status_code == 200
         assert "swagger" in answer.text.lower()
         assert "/v1/openapi.json" in answer.text
+
+
+@pytest.mark.both_backends
+def test_the_app_runs_on_the_backend_it_is_parametrized_with(database: str, admin: httpx.Client) -> None:
+    """Guards the tier's PostgreSQL runs: they must really talk to PostgreSQL."""
+    from airflow import settings
+
+    assert settings.engine is not None
+    assert settings.engine.dialect.name == {"sqlite": "sqlite", "postgres": "postgresql"}[database]
+    assert admin.post("/workspaces/list", json={}).status_code == 200

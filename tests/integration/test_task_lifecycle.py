@@ -105,9 +105,6 @@ class TestPause:
         assert resumed.status_code == 202 and resumed.json()["status"] in {"pending_resume", "started"}
         wait_task_status(admin, task_id, {"started"}, timeout=60)
 
-    def test_pause_needs_the_pause_field(self, admin: httpx.Client) -> None:
-        assert_error(admin.post("/task/pause", json={"id": "x"}), 400, "pause")
-
 
 class TestContinuous:
     def test_runs_follow_each_other(self, admin: httpx.Client, workspace: int, hello: str) -> None:

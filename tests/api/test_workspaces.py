@@ -1,4 +1,8 @@
-"""``/v1/api/workspaces/*`` against a real Airflow: 200, 400, 401, 403, 404 on each endpoint."""
+"""``/v1/api/workspaces/*`` in-process: 200, 400, 401, 403, 404 on each endpoint.
+
+Nothing here needs a scheduler (moved from the integration tier); membership and listing
+are SQL, so the module runs on PostgreSQL as well as SQLite.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import pytest
 
 from tests.support.helpers import assert_error, unique
 
+pytestmark = pytest.mark.both_backends
 ENDPOINTS = ["create", "list", "add_user", "remove_user", "list_users"]
 
 
