@@ -27,3 +27,9 @@ os.environ.update(
         "AIRFLOW__API_AUTH__JWT_SECRET": "in-process-tests-" + "s" * 48,
     }
 )
+
+# The shared stacks (``stack``, SQLite and, for ``both_backends``, PostgreSQL) for the compat
+# and integration tiers: defined once here so that both tiers share the same stack.
+from tests.support.stack_fixtures import pytest_generate_tests, stack  # noqa: E402
+
+__all__ = ["pytest_generate_tests", "stack"]

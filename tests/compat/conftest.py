@@ -2,8 +2,10 @@
 
 The SDK's pins clash with Airflow's, so it never enters the project's venv: it is
 installed with uv into a venv cached under pytest's cache dir, keyed by the hash of its
-requirements file, and the suite runs it as subprocesses. The stack is package-scoped: it
-stops when this package's tests end, before ``tests/integration`` starts its own.
+requirements file, and the suite runs it as subprocesses. The stack is the session's shared
+SQLite ``stack`` (tests/support/stack_fixtures.py), the one the integration tier uses: the
+SDK's calls need a real Airflow, not one of their own. Every test here makes its own
+workspaces and orchestrations, so the other tiers' data does not get in its way.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import subprocess
 import sys
 import uuid
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,14 +72,10 @@ def sdk_python(request: pytest.FixtureRequest) -> Path:
     return python
 
 
-@pytest.fixture(scope="package")
-def compat_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AirflowStack]:
-    stack = AirflowStack(home=tmp_path_factory.mktemp("airflow-compat"), backend="sqlite")
-    try:
-        stack.start()
-        yield stack
-    finally:
-        stack.stop()
+@pytest.fixture(scope="session")
+def compat_stack(stack: AirflowStack) -> AirflowStack:
+    """The session's SQLite stack, shared with the integration tier."""
+    return stack
 
 
 @dataclass

@@ -1,11 +1,8 @@
-"""Session fixtures: one real Airflow stack per database backend, shared by the tests.
+"""The integration tier: clients on the session's shared ``stack`` and the order of the tests.
 
-Every test that uses ``stack`` runs on SQLite. A test, class or module marked
-``both_backends`` runs on PostgreSQL too, in a fresh database dropped afterwards (when
-127.0.0.1:5432 answers; it does on CI here): mark what the database can change
-(concurrency, task state transitions and recovery, kill, SQL-heavy reads, restarts).
-Each backend's stack starts once per session: the stack is parametrized at session scope,
-so pytest groups the tests by backend and shares the stack within each group.
+The ``stack`` fixture itself (SQLite by default, PostgreSQL too for ``both_backends``) is in
+tests/support/stack_fixtures.py, registered by tests/conftest.py so that the compat tier
+shares the same SQLite stack.
 
 Tests that need no shared stack (modules with stacks of their own, the pod launcher's
 venvs) run before the shared stacks start, so that no shared stack idles while they run. A test marked
@@ -21,34 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.stack import AirflowStack, PostgresDatabase, postgres_reachable
-
-BACKENDS = ("sqlite", "postgres")
-
-
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "stack" not in metafunc.fixturenames:
-        return
-    if any("stack" in _argnames(m) for m in metafunc.definition.iter_markers("parametrize")):
-        return  # the test chose its backends itself
-    backends: list[object] = ["sqlite"]
-    if metafunc.definition.get_closest_marker("both_backends") is not None:
-        backends.append(
-            pytest.param(
-                "postgres",
-                marks=pytest.mark.skipif(
-                    not postgres_reachable(), reason="PostgreSQL is not reachable on 127.0.0.1:5432"
-                ),
-            )
-        )
-    metafunc.parametrize("stack", backends, indirect=True, scope="session")
-
-
-def _argnames(marker: pytest.Mark) -> list[str]:
-    names = marker.args[0] if marker.args else marker.kwargs.get("argnames", "")
-    if isinstance(names, str):
-        return [n.strip() for n in names.split(",")]
-    return list(names)
+from tests.support.stack import AirflowStack
 
 
 @pytest.hookimpl(trylast=True)  # after pytest has grouped the tests by backend
@@ -91,29 +61,6 @@ def _restarts_last(items: list[pytest.Item]) -> None:
             (n for n, other in enumerate(items) if _backend_of(other) == backend), default=len(items) - 1
         )
         items.insert(last + 1, item)
-
-
-@pytest.fixture(scope="session")
-def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AirflowStack]:
-    """A running Airflow with our plugin, on the backend named by the param."""
-    backend: str = request.param
-    database = None
-    conn = None
-    if backend == "postgres":
-        if not postgres_reachable():
-            pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-        database = PostgresDatabase()
-        conn = database.create()
-    stack = AirflowStack(
-        home=tmp_path_factory.mktemp(f"airflow-{backend}"), backend=backend, sql_alchemy_conn=conn
-    )
-    try:
-        stack.start()
-        yield stack
-    finally:
-        stack.stop()
-        if database is not None:
-            database.drop()
 
 
 @pytest.fixture
