@@ -18,7 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.helpers import unique
 from tests.support.stack import AirflowStack
+from tests.support.tasks import ready_example
 
 
 @pytest.hookimpl(trylast=True)  # after pytest has grouped the tests by backend
@@ -61,6 +63,21 @@ def _restarts_last(items: list[pytest.Item]) -> None:
             (n for n, other in enumerate(items) if _backend_of(other) == backend), default=len(items) - 1
         )
         items.insert(last + 1, item)
+
+
+@pytest.fixture(scope="session")
+def shared_hello(stack: AirflowStack) -> tuple[int, str]:
+    """A workspace of admin's with a ready ``examples/hello``, packaged once per stack.
+
+    For tests that only run tasks of it and look at their own tasks: each packaging is a
+    DAG run, and sharing one saves it per test. A test that deletes the orchestration,
+    adds members, or lists everything in its workspace makes its own instead.
+    """
+    with stack.client("admin") as admin:
+        answer = admin.post("/workspaces/create", json={"workspace_name": unique("shared")})
+        assert answer.status_code == 200, answer.text
+        workspace: int = answer.json()["workspace_id"]
+        return workspace, ready_example(admin, workspace, "hello")
 
 
 @pytest.fixture

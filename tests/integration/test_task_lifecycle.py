@@ -8,11 +8,10 @@ import httpx
 import psutil
 import pytest
 
-from tests.support.helpers import assert_error, unique
+from tests.support.helpers import assert_error
 from tests.support.stack import AirflowStack
 from tests.support.tasks import (
     logs,
-    ready_example,
     runs_of,
     start_task,
     task,
@@ -24,14 +23,15 @@ from tests.support.tasks import (
 pytestmark = pytest.mark.both_backends
 
 
+# The session's shared hello (tests/integration/conftest.py): these tests look only at their own tasks.
 @pytest.fixture
-def workspace(admin: httpx.Client) -> int:
-    return admin.post("/workspaces/create", json={"workspace_name": unique("life")}).json()["workspace_id"]
+def workspace(shared_hello: tuple[int, str]) -> int:
+    return shared_hello[0]
 
 
 @pytest.fixture
-def hello(admin: httpx.Client, workspace: int) -> str:
-    return ready_example(admin, workspace, "hello")
+def hello(shared_hello: tuple[int, str]) -> str:
+    return shared_hello[1]
 
 
 def user_pid(stack: AirflowStack, task_id: str) -> int:

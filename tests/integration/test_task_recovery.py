@@ -9,9 +9,8 @@ import httpx
 import psutil
 import pytest
 
-from tests.support.helpers import unique
 from tests.support.stack import AirflowStack
-from tests.support.tasks import logs, ready_example, runs_of, start_task, wait_task_status, wait_until
+from tests.support.tasks import logs, runs_of, start_task, wait_task_status, wait_until
 
 # Recovery after a run failed from outside: a state transition the database can change.
 pytestmark = pytest.mark.both_backends
@@ -20,14 +19,15 @@ pytestmark = pytest.mark.both_backends
 SUCCESSOR_WITHIN_SECONDS = 60
 
 
+# The session's shared hello (tests/integration/conftest.py): these tests look only at their own tasks.
 @pytest.fixture
-def workspace(admin: httpx.Client) -> int:
-    return admin.post("/workspaces/create", json={"workspace_name": unique("recover")}).json()["workspace_id"]
+def workspace(shared_hello: tuple[int, str]) -> int:
+    return shared_hello[0]
 
 
 @pytest.fixture
-def hello(admin: httpx.Client, workspace: int) -> str:
-    return ready_example(admin, workspace, "hello")
+def hello(shared_hello: tuple[int, str]) -> str:
+    return shared_hello[1]
 
 
 def pid_file(stack: AirflowStack, task_id: str, run_id: str) -> Path:

@@ -36,14 +36,26 @@ from tests.support.tasks import (
 pytestmark = pytest.mark.both_backends
 
 
+# The session's shared hello (tests/integration/conftest.py): these tests look only at their own tasks.
 @pytest.fixture
-def workspace(admin: httpx.Client) -> int:
+def workspace(shared_hello: tuple[int, str]) -> int:
+    return shared_hello[0]
+
+
+@pytest.fixture
+def hello(shared_hello: tuple[int, str]) -> str:
+    return shared_hello[1]
+
+
+@pytest.fixture
+def own_workspace(admin: httpx.Client) -> int:
     return admin.post("/workspaces/create", json={"workspace_name": unique("state")}).json()["workspace_id"]
 
 
 @pytest.fixture
-def hello(admin: httpx.Client, workspace: int) -> str:
-    return ready_example(admin, workspace, "hello")
+def own_hello(admin: httpx.Client, own_workspace: int) -> str:
+    """A hello of this test's own, in its own workspace: for a test that deletes it or lists all."""
+    return ready_example(admin, own_workspace, "hello")
 
 
 def dag_id(task_id: str) -> str:
@@ -140,14 +152,14 @@ class TestPause:
         assert resumed_by_api.json()["status"] == "paused"  # the DAG exists: applied at once
 
     def test_a_finished_run_once_task_cannot_be_paused_and_is_not_live(
-        self, admin: httpx.Client, workspace: int, hello: str
+        self, admin: httpx.Client, own_workspace: int, own_hello: str
     ) -> None:
         """Observed: pausing it turned success into paused, and delete then counted it as live."""
-        task_id = start_task(admin, "run_once", workspace, hello, json={})
+        task_id = start_task(admin, "run_once", own_workspace, own_hello, json={})
         wait_task_status(admin, task_id, {"success"}, timeout=180)
         assert_error(admin.post("/task/pause", json={"id": task_id, "pause": True}), 409, task_id, "success")
         assert task(admin, task_id)["status"] == "success"
-        deleted = admin.post("/orchestration/delete_orchestrations", json={"orchestrations": [hello]})
+        deleted = admin.post("/orchestration/delete_orchestrations", json={"orchestrations": [own_hello]})
         assert deleted.status_code == 200, deleted.text
 
 

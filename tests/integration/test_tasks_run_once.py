@@ -38,14 +38,26 @@ TASK_FIELDS = {
 }
 
 
+# The session's shared hello (tests/integration/conftest.py): these tests look only at their own tasks.
 @pytest.fixture
-def workspace(admin: httpx.Client) -> int:
+def workspace(shared_hello: tuple[int, str]) -> int:
+    return shared_hello[0]
+
+
+@pytest.fixture
+def hello(shared_hello: tuple[int, str]) -> str:
+    return shared_hello[1]
+
+
+@pytest.fixture
+def own_workspace(admin: httpx.Client) -> int:
     return admin.post("/workspaces/create", json={"workspace_name": unique("tasks")}).json()["workspace_id"]
 
 
 @pytest.fixture
-def hello(admin: httpx.Client, workspace: int) -> str:
-    return ready_example(admin, workspace, "hello")
+def own_hello(admin: httpx.Client, own_workspace: int) -> str:
+    """A hello of this test's own, in its own workspace: for a test that deletes it or lists all."""
+    return ready_example(admin, own_workspace, "hello")
 
 
 @pytest.mark.both_backends  # a run's states from queued to success or failed
@@ -121,17 +133,23 @@ class TestTaskErrors:
 
 @pytest.mark.both_backends  # SQL filters and time ranges on tasks and runs
 class TestListing:
-    def test_list_filters_and_run_time_range(self, admin: httpx.Client, workspace: int, hello: str) -> None:
-        task_id = admin.post("/task/run_once", json={"workspace_id": workspace, "orch_id": hello}).json()[
-            "id"
-        ]
+    def test_list_filters_and_run_time_range(
+        self, admin: httpx.Client, own_workspace: int, own_hello: str
+    ) -> None:
+        task_id = admin.post(
+            "/task/run_once", json={"workspace_id": own_workspace, "orch_id": own_hello}
+        ).json()["id"]
         wait_task_status(admin, task_id, {"success", "failed"}, timeout=180)
-        sha = admin.post("/orchestration/get_by_id", json={"id": hello}).json()["sha"]
-        for body in ({"orch_id": hello}, {"orch_sha": sha}, {"workspace_id": workspace, "killed": False}):
+        sha = admin.post("/orchestration/get_by_id", json={"id": own_hello}).json()["sha"]
+        for body in (
+            {"orch_id": own_hello},
+            {"orch_sha": sha},
+            {"workspace_id": own_workspace, "killed": False},
+        ):
             assert task_id in {t["id"] for t in admin.post("/task/list", json=body).json()}, body
         assert admin.post("/task/list", json={"orch_id": "no-such-orchestration"}).json() == []
-        assert admin.post("/task/list", json={"workspace_id": workspace, "killed": True}).json() == []
-        limited = admin.post("/task/list", json={"orch_id": hello, "run_limit": 0}).json()
+        assert admin.post("/task/list", json={"workspace_id": own_workspace, "killed": True}).json() == []
+        limited = admin.post("/task/list", json={"orch_id": own_hello, "run_limit": 0}).json()
         assert limited[0]["last_runs"] == []
         past = ["2000-01-01T00:00:00+00:00", "2000-01-02T00:00:00+00:00"]
         assert runs_of(admin, task_id, time_range=past) == []

@@ -12,14 +12,26 @@ from tests.support.stack import AirflowStack
 from tests.support.tasks import ready_example, runs_of, start_task, task, wait_task_status, wait_until
 
 
+# The session's shared hello (tests/integration/conftest.py): these tests look only at their own tasks.
 @pytest.fixture
-def workspace(admin: httpx.Client) -> int:
+def workspace(shared_hello: tuple[int, str]) -> int:
+    return shared_hello[0]
+
+
+@pytest.fixture
+def hello(shared_hello: tuple[int, str]) -> str:
+    return shared_hello[1]
+
+
+@pytest.fixture
+def own_workspace(admin: httpx.Client) -> int:
     return admin.post("/workspaces/create", json={"workspace_name": unique("sched")}).json()["workspace_id"]
 
 
 @pytest.fixture
-def hello(admin: httpx.Client, workspace: int) -> str:
-    return ready_example(admin, workspace, "hello")
+def own_hello(admin: httpx.Client, own_workspace: int) -> str:
+    """A hello of this test's own, in its own workspace: for a test that deletes it or lists all."""
+    return ready_example(admin, own_workspace, "hello")
 
 
 @pytest.mark.slow
@@ -96,38 +108,39 @@ def _file_token(airflow: httpx.Client, task_id: str) -> str:
 @pytest.mark.both_backends  # kills on delete, SQL filters on tasks
 class TestDeleteWithTasks:
     def test_live_tasks_refuse_an_unconfirmed_delete_and_are_killed_by_a_confirmed_one(
-        self, admin: httpx.Client, workspace: int, hello: str
+        self, admin: httpx.Client, own_workspace: int, own_hello: str
     ) -> None:
-        task_id = start_task(admin, "run_scheduled", workspace, hello, schedule="0 0 1 1 *", json={})
+        task_id = start_task(admin, "run_scheduled", own_workspace, own_hello, schedule="0 0 1 1 *", json={})
         wait_task_status(admin, task_id, {"started"}, timeout=120)
-        refused = admin.post("/orchestration/delete_orchestrations", json={"orchestrations": [hello]})
+        refused = admin.post("/orchestration/delete_orchestrations", json={"orchestrations": [own_hello]})
         assert_error(refused, 409, task_id)
-        assert admin.post("/orchestration/get_by_id", json={"id": hello}).status_code == 200
+        assert admin.post("/orchestration/get_by_id", json={"id": own_hello}).status_code == 200
         done = admin.post(
-            "/orchestration/delete_orchestrations", json={"orchestrations": [hello], "confirm_delete": True}
+            "/orchestration/delete_orchestrations",
+            json={"orchestrations": [own_hello], "confirm_delete": True},
         )
-        assert done.status_code == 200 and done.json()["deleted"] == [hello]
+        assert done.status_code == 200 and done.json()["deleted"] == [own_hello]
         assert isinstance(done.json()["bytes"], int)  # 0 when another orchestration shares the archive
         assert wait_task_status(admin, task_id, {"killed"}, timeout=120)["killed"] is True
 
     def test_list_all_carries_tasks_and_filters_by_them(
-        self, admin: httpx.Client, workspace: int, hello: str
+        self, admin: httpx.Client, own_workspace: int, own_hello: str
     ) -> None:
-        task_id = start_task(admin, "run_once", workspace, hello, json={})
+        task_id = start_task(admin, "run_once", own_workspace, own_hello, json={})
         wait_task_status(admin, task_id, {"success"}, timeout=180)
-        found = admin.post("/orchestration/list_all", json={"workspace_ids": [workspace]}).json()[
+        found = admin.post("/orchestration/list_all", json={"workspace_ids": [own_workspace]}).json()[
             "orchestrations"
         ]
-        mine = next(o for o in found if o["orchestration"]["id"] == hello)
+        mine = next(o for o in found if o["orchestration"]["id"] == own_hello)
         assert [t["id"] for t in mine["tasks"]] == [task_id]
         by_status = admin.post(
-            "/orchestration/list_all", json={"workspace_ids": [workspace], "task_run_status": ["success"]}
+            "/orchestration/list_all", json={"workspace_ids": [own_workspace], "task_run_status": ["success"]}
         ).json()
-        assert hello in {o["orchestration"]["id"] for o in by_status["orchestrations"]}
+        assert own_hello in {o["orchestration"]["id"] for o in by_status["orchestrations"]}
         by_failure = admin.post(
-            "/orchestration/list_all", json={"workspace_ids": [workspace], "task_run_status": ["failure"]}
+            "/orchestration/list_all", json={"workspace_ids": [own_workspace], "task_run_status": ["failure"]}
         ).json()
-        assert hello not in {o["orchestration"]["id"] for o in by_failure["orchestrations"]}
+        assert own_hello not in {o["orchestration"]["id"] for o in by_failure["orchestrations"]}
         assert admin.post(
             "/task/get_tasks_by_orch_sha", json={"sha": mine["orchestration"]["sha"]}
         ).json() == {"ids": [task_id]}
