@@ -78,7 +78,7 @@ def wait(read: Callable[[], Any], done: Callable[[Any], bool], timeout: float = 
         value = read()
         if done(value) or time.monotonic() > deadline:
             return value
-        time.sleep(2)
+        time.sleep(0.5)
 
 
 def main() -> None:

@@ -41,7 +41,7 @@ def step(name: str, action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     return observed
 
 
-def wait_for(read: Callable[[], str], wanted: set[str], timeout: float, poll: float = 2.0) -> list[str]:
+def wait_for(read: Callable[[], str], wanted: set[str], timeout: float, poll: float = 0.5) -> list[str]:
     """Poll ``read`` until it answers one of ``wanted``; return every status seen, in order."""
     seen: list[str] = []
     deadline = time.monotonic() + timeout

@@ -30,9 +30,7 @@ def test_scheduled_task_goes_on_after_a_restart(stack: AirflowStack) -> None:
             "/task/run_scheduled",
             json={"workspace_id": workspace, "orch_id": hello, "schedule": "*/1 * * * *", "json": {}},
         ).json()["id"]
-        wait_until(
-            lambda: any(r["status"] == "success" for r in runs_of(admin, task_id)), "a first run", 150, 2
-        )
+        wait_until(lambda: any(r["status"] == "success" for r in runs_of(admin, task_id)), "a first run", 150)
         before = {r["run_id"] for r in runs_of(admin, task_id)}
     stack.stop()
     stack.start()
@@ -44,7 +42,6 @@ def test_scheduled_task_goes_on_after_a_restart(stack: AirflowStack) -> None:
             ),
             "a run after the restart",
             150,
-            2,
         )
         assert admin.post("/orchestration/get_by_id", json={"id": hello}).json()["status"] == "ready"
         admin.post("/task/kill", json={"id": task_id})

@@ -55,7 +55,7 @@ class TestScheduled:
             ),
             "two successful scheduled runs",
             timeout=200,
-            interval=2,
+            interval=0.5,
         )
         assert len({r["run_id"] for r in runs}) >= 2
         assert task(admin, task_id)["status"] == "started"
@@ -64,7 +64,7 @@ class TestScheduled:
             lambda: (r := runs_of(admin, slow_id, status="timed_out")) and len(r) >= 2 and r,
             "two timed out scheduled runs",
             timeout=200,
-            interval=2,
+            interval=0.5,
         )
         first, second = sorted(timed_out, key=lambda r: datetime.fromisoformat(r["created_at"]))[:2]
         assert first["run_id"] != second["run_id"]

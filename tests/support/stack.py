@@ -142,7 +142,7 @@ class AirflowStack:
                 return
             if self.process.poll() is not None:
                 raise RuntimeError(f"standalone exited with {self.process.returncode}:\n{output}")
-            time.sleep(0.5)
+            time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"standalone not ready in {timeout} s:\n{self.output_path.read_text()}")
 
