@@ -38,10 +38,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def sdk_python(request: pytest.FixtureRequest) -> Path:
+def sdk_python(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The python of a venv holding ``wallaroo==2026.1.3`` and its pinned dependencies."""
     digest = hashlib.sha256(SDK_REQUIREMENTS.read_bytes()).hexdigest()[:16]
-    home = request.config.cache.mkdir(f"wallaroo-sdk-{digest}")
+    cache = getattr(request.config, "cache", None)  # absent under ``-p no:cacheprovider``
+    name = f"wallaroo-sdk-{digest}"
+    home = cache.mkdir(name) if cache is not None else tmp_path_factory.mktemp(name)
     venv, done = home / "venv", home / "installed"
     python = venv / "bin" / "python"
     if done.exists() and python.exists():
