@@ -183,6 +183,11 @@ class Supervisor:
                 continue
             if not self.ready:
                 raise ComponentDied(self._death(component, code))
+            # What it leaves behind goes with it: LocalExecutor workers and their task
+            # processes, uvicorn workers still holding the api-server's port, parsing or
+            # trigger subprocesses. A new process group starts clean.
+            assert component.process is not None
+            _signal_group(component.process, signal.SIGKILL)
             early = now - component.started_at <= EARLY_DEATH_SECONDS
             component.early_deaths = component.early_deaths + 1 if early else 1
             if component.early_deaths > MAX_EARLY_DEATHS:
