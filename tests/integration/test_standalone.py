@@ -146,6 +146,7 @@ def test_each_component_killed_comes_back_and_a_killed_supervisor_takes_them_alo
         time.sleep(1)
         wait_until(lambda: api_answers(own_stack), f"the API to answer after {name} was killed", timeout=60)
         back_after = time.monotonic() - killed_at
+        print(f"\n{name} killed: the API answered again after {back_after:.1f} s")
         assert back_after < 30, f"{name}: the API was back after {back_after:.0f} s"
         if upload is not None:
             upload.close()
