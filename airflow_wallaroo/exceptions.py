@@ -52,6 +52,19 @@ class PayloadTooLargeError(WallarooError):
     status_code = 413
 
 
+class TooManyRequestsError(WallarooError):
+    """Raised when the server is already busy with as many such requests as it takes at once.
+
+    ``retry_after`` is how many seconds the client should wait before trying again.
+    """
+
+    status_code = 429
+
+    def __init__(self, msg: str, *, retry_after: int) -> None:
+        super().__init__(msg)
+        self.retry_after = retry_after
+
+
 class InsufficientStorageError(WallarooError):
     """Raised when the artifact store has no room left for an upload."""
 

@@ -50,6 +50,13 @@ WALLAROO_OPTIONS: dict[str, tuple[str, str, str]] = {
     ),
     "max_archive_bytes": ("2147483648", "integer", "Largest accepted upload, in bytes (413 beyond)."),
     "max_archive_entries": ("10000", "integer", "Most entries accepted in one archive."),
+    "max_concurrent_uploads": (
+        "8",
+        "integer",
+        "Most uploads one api-server process receives at once; more answer 429 with "
+        "``Retry-After``. Counted per process: with N api-server workers the bound is N times "
+        "this. ``0`` turns the bound off.",
+    ),
     "max_uncompressed_bytes": (
         "8589934592",
         "integer",

@@ -104,6 +104,8 @@ class WallarooSettings:
     api_url: str
     limits: ArchiveLimits
     default_workspace_name: str
+    #: Uploads one api-server process receives at once (0: no bound).
+    max_concurrent_uploads: int
 
     @functools.cached_property
     def pod(self) -> PodSettings:
@@ -137,6 +139,7 @@ def load_settings() -> WallarooSettings:
             max_compression_ratio=_int("max_compression_ratio"),
             min_free_bytes=_int("min_free_bytes"),
         ),
+        max_concurrent_uploads=_int("max_concurrent_uploads"),
         default_workspace_name=_raw("default_workspace_name"),
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 
@@ -31,4 +32,10 @@ class LazyApiApp:
         return self._app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.app(scope, receive, send)
+        app = self._app
+        if app is None:
+            # Building it heals the data folder (sweeps, reconcile): off the event loop, so
+            # Airflow's own routes in this process (health, the execution API that task
+            # processes heartbeat to) keep answering meanwhile, as after a restart under load.
+            app = await run_in_threadpool(lambda: self.app)
+        await app(scope, receive, send)

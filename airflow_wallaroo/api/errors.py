@@ -15,14 +15,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from airflow_wallaroo.exceptions import WallarooError
+from airflow_wallaroo.exceptions import TooManyRequestsError, WallarooError
 
 log = logging.getLogger(__name__)
 
 
-def error_response(status_code: int, msg: str) -> JSONResponse:
+def error_response(status_code: int, msg: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
     """Build the contract's error body."""
-    return JSONResponse(status_code=status_code, content={"msg": msg, "code": status_code})
+    return JSONResponse(status_code=status_code, content={"msg": msg, "code": status_code}, headers=headers)
 
 
 def describe_validation_errors(errors: Sequence[Mapping[str, Any]]) -> str:
@@ -40,7 +40,8 @@ def describe_validation_errors(errors: Sequence[Mapping[str, Any]]) -> str:
 
 async def _on_domain_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, WallarooError)
-    return error_response(exc.status_code, exc.msg)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequestsError) else None
+    return error_response(exc.status_code, exc.msg, headers)
 
 
 async def _on_validation_error(_: Request, exc: Exception) -> JSONResponse:

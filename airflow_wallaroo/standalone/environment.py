@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from airflow_wallaroo.standalone import sqlite
+
 SIMPLE_AUTH_MANAGER = "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
 DEFAULT_USERS = "admin:admin"
 
@@ -75,6 +77,10 @@ def build_environment(
     }
     for key, value in {**embedded, **(defaults or {})}.items():
         env.setdefault(key, value)
+    if env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("sqlite"):
+        # One writer at a time: every connection of every component waits its turn (sqlite.py).
+        for key, value in sqlite.SETTINGS.items():
+            env.setdefault(key, value)
     # These follow from the layout and are never taken from outside.
     env.update(
         {
@@ -151,6 +157,11 @@ def write_config(config_file: Path, env: dict[str, str]) -> None:
         if not config.has_section(section):
             config.add_section(section)
         config.set(section, option, value)
+    for name, value in sqlite.SETTINGS.items():
+        # A home that was on SQLite and moved to another database: psycopg2 refuses ``timeout``.
+        option = name.split("__")[2].lower()
+        if name not in env and config.get("database", option, fallback=None) == value:
+            config.remove_option("database", option)
     for (section, option), make in GENERATED_SECRETS.items():
         current = config.get(section, option, fallback="")
         if f"AIRFLOW__{section.upper()}__{option.upper()}" in env or len(current) >= MIN_SECRET_CHARS:

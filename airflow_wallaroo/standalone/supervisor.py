@@ -53,6 +53,15 @@ BACKOFF_CAP_SECONDS = 30.0
 _PR_SET_PDEATHSIG = 1
 
 
+#: How often a running product's components are checked.
+WATCH_INTERVAL_SECONDS = 0.5
+
+
+def backoff(early_deaths: int) -> float:
+    """Seconds to wait before restarting a component that died ``early_deaths`` times in a row."""
+    return min(2.0 ** (early_deaths - 1), BACKOFF_CAP_SECONDS)
+
+
 class ComponentDied(Exception):
     """Raised when a component cannot be kept running; the message names it."""
 
@@ -183,15 +192,23 @@ class Supervisor:
                 continue
             if not self.ready:
                 raise ComponentDied(self._death(component, code))
+            # What it leaves behind goes with it: LocalExecutor workers and their task
+            # processes, uvicorn workers still holding the api-server's port, parsing or
+            # trigger subprocesses. A new process group starts clean.
+            assert component.process is not None
+            _signal_group(component.process, signal.SIGKILL)
             early = now - component.started_at <= EARLY_DEATH_SECONDS
             component.early_deaths = component.early_deaths + 1 if early else 1
             if component.early_deaths > MAX_EARLY_DEATHS:
                 times = MAX_EARLY_DEATHS + 1
                 raise ComponentDied(f"{self._death(component, code)}\n(it died {times} times in a row)")
-            delay = min(2.0 ** (component.early_deaths - 1), BACKOFF_CAP_SECONDS)
+            # The first death of a component that ran a while is restarted at once: the API is
+            # back sooner. Only one that keeps dying at start waits, 2, 4, 8... s.
+            delay = 0.0 if component.early_deaths == 1 else backoff(component.early_deaths)
+            when = "at once" if delay == 0 else f"in {delay:.0f} s"
             self.say(
                 f"airflow-wallaroo standalone: {component.name} exited with code {code}; "
-                f"restarting it in {delay:.0f} s (see {component.log_path})"
+                f"restarting it {when} (see {component.log_path})"
             )
             component.restart_at = now + delay
 
@@ -224,7 +241,7 @@ class Supervisor:
     def watch(self) -> None:
         while True:
             self.check_alive()
-            time.sleep(1)
+            time.sleep(WATCH_INTERVAL_SECONDS)
 
     def stop(self, grace: float = 15.0) -> None:
         """SIGTERM every process group, then SIGKILL what is left after ``grace`` seconds."""

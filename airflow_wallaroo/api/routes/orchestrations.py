@@ -25,6 +25,7 @@ from airflow_wallaroo.api.models.orchestrations import (
 )
 from airflow_wallaroo.api.models.tasks import TaskResponse
 from airflow_wallaroo.api.multipart import receive_upload
+from airflow_wallaroo.api.upload_slots import upload_slots
 from airflow_wallaroo.exceptions import InvalidRequestError
 from airflow_wallaroo.services import orchestrations, overview
 from airflow_wallaroo.usecases.delete_orchestrations import delete_orchestrations as delete_with_tasks
@@ -65,26 +66,33 @@ UPLOAD_BODY = {
 
 @router.post("/upload", status_code=202, openapi_extra=UPLOAD_BODY, dependencies=[deps.RUN])
 async def upload_orchestration(request: Request, caller: CallerDep, settings: SettingsDep) -> UploadResponse:
-    """Upload an orchestration ZIP; 202 as soon as it is validated and stored, packaging follows."""
-    received = await receive_upload(
-        request,
-        settings.layout.incoming,
-        max_bytes=settings.limits.max_archive_bytes,
-        min_free_bytes=settings.limits.min_free_bytes,
-    )
-    try:
-        if received.path is None:
-            raise InvalidRequestError("file: required (the orchestration ZIP as a file part named 'file')")
-        upload = orchestrations.IncomingArchive(
-            path=received.path,
-            sha=received.sha,
-            size=received.size,
-            file_name=received.file_name,
-            metadata=received.metadata,
+    """Upload an orchestration ZIP; 202 as soon as it is validated and stored, packaging follows.
+
+    Past ``[wallaroo] max_concurrent_uploads`` in flight, 429 with ``Retry-After`` before
+    any of the body is read.
+    """
+    with upload_slots.hold(settings.max_concurrent_uploads):
+        received = await receive_upload(
+            request,
+            settings.layout.incoming,
+            max_bytes=settings.limits.max_archive_bytes,
+            min_free_bytes=settings.limits.min_free_bytes,
         )
-        orchestration_id = await run_in_threadpool(register_upload, caller, upload, settings)
-    finally:
-        received.discard()
+        try:
+            if received.path is None:
+                raise InvalidRequestError(
+                    "file: required (the orchestration ZIP as a file part named 'file')"
+                )
+            upload = orchestrations.IncomingArchive(
+                path=received.path,
+                sha=received.sha,
+                size=received.size,
+                file_name=received.file_name,
+                metadata=received.metadata,
+            )
+            orchestration_id = await run_in_threadpool(register_upload, caller, upload, settings)
+        finally:
+            received.discard()
     return UploadResponse(id=orchestration_id)
 
 
