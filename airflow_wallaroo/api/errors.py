@@ -34,6 +34,9 @@ def describe_validation_errors(errors: Sequence[Mapping[str, Any]]) -> str:
             parts.append(f"the body is not valid JSON ({error.get('ctx', {}).get('error', 'parse error')})")
             continue
         field = ".".join(loc) if loc else "body"
+        if error.get("type") == "extra_forbidden":
+            parts.append(f"{field}: unknown field")
+            continue
         parts.append(f"{field}: {error.get('msg', 'invalid')}")
     return "; ".join(parts) or "invalid request"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
 
 def _rfc3339(value: datetime) -> str:
@@ -17,14 +17,18 @@ Timestamp = Annotated[datetime, PlainSerializer(_rfc3339, return_type=str)]
 
 
 class RequestBody(BaseModel):
-    """Base of request bodies: Wallaroo clients send extra fields (``debug``...), accept them.
+    """Base of request bodies: a field the model does not declare is a 400 naming it.
+
+    A typo in an optional field (``jsn``) would otherwise be dropped and the request served
+    with the default. The fields the Wallaroo SDK sends that this API has no use for are
+    declared on their models, marked ``SDK_SENT`` (``tests/compat`` proves the list).
 
     The Wallaroo SDK's generated client sends every optional field it was not given as
     ``null`` (``"status": null``, ``"debug": null``...): for a field that has a default,
     ``null`` means that default. A required field stays required: ``null`` there is a 400.
     """
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="forbid")
 
     @model_validator(mode="before")
     @classmethod
@@ -35,6 +39,11 @@ class RequestBody(BaseModel):
             field.alias or name for name, field in cls.model_fields.items() if not field.is_required()
         } | {name for name, field in cls.model_fields.items() if not field.is_required()}
         return {key: value for key, value in data.items() if not (value is None and key in optional)}
+
+
+def sdk_sent(why: str) -> Any:
+    """A field the Wallaroo SDK sends that this API has no use for: declared, so it is not refused."""
+    return Field(default=None, description=f"Sent by the Wallaroo SDK; ignored: {why}")
 
 
 class ResponseBody(BaseModel):

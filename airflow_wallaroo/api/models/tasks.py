@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from airflow_wallaroo.api.models import RequestBody, ResponseBody, Timestamp
+from airflow_wallaroo.core.bounds import (
+    MAX_ENV_VALUE_CHARS,
+    MAX_ENV_VARS,
+    MAX_NAME_CHARS,
+    MAX_SECRETS,
+    Count,
+    Id,
+    Instant,
+    Int64,
+    JsonArguments,
+    Name,
+    Text,
+    TimeoutSeconds,
+)
 from airflow_wallaroo.services.task_status import TaskRun
 from airflow_wallaroo.services.tasks import Task
 
@@ -20,25 +33,29 @@ FLAVORS = {
 }
 
 
+EnvName = Annotated[Text, Field(max_length=MAX_NAME_CHARS)]
+EnvValue = Annotated[Text, Field(max_length=MAX_ENV_VALUE_CHARS)]
+
+
 class RunOnceRequest(RequestBody):
-    workspace_id: int
-    orch_id: str
-    name: str | None = None
-    timeout: int | None = None
-    json_: dict[str, Any] = Field(default_factory=dict, alias="json")
+    workspace_id: Int64
+    orch_id: Id
+    name: Name | None = None
+    timeout: TimeoutSeconds | None = None
+    json_: JsonArguments = Field(default_factory=dict, alias="json")
     debug: bool = False
     #: Optional, beyond the public contract: environment variables and Kubernetes secrets
     #: (whose keys become environment variables) for every run of the task.
-    extra_env_vars: dict[str, str] = Field(default_factory=dict)
-    bind_secrets: list[str] = Field(default_factory=list)
+    extra_env_vars: dict[EnvName, EnvValue] = Field(default_factory=dict, max_length=MAX_ENV_VARS)
+    bind_secrets: list[Name] = Field(default_factory=list, max_length=MAX_SECRETS)
 
 
 class RunScheduledRequest(RunOnceRequest):
-    schedule: str
+    schedule: Name
 
 
 class RunContinuouslyRequest(RunOnceRequest):
-    name: str | None = None
+    name: Name | None = None
 
 
 class CreatedResponse(ResponseBody):
@@ -46,11 +63,16 @@ class CreatedResponse(ResponseBody):
 
 
 class TaskIdRequest(RequestBody):
-    id: str
+    id: Id
+
+
+class GetTaskRequest(TaskIdRequest):
+    #: The SDK's ``GetTaskByIdRequest`` sends it: how many of the newest runs to show (default 5).
+    run_limit: int | None = Field(default=None, ge=0, le=100)
 
 
 class OrchShaRequest(RequestBody):
-    sha: str
+    sha: Id
 
 
 class IdsResponse(ResponseBody):
@@ -58,10 +80,10 @@ class IdsResponse(ResponseBody):
 
 
 class ListTasksRequest(RequestBody):
-    workspace_id: int | None = None
+    workspace_id: Int64 | None = None
     killed: bool | None = None
-    orch_id: str | None = None
-    orch_sha: str | None = None
+    orch_id: Id | None = None
+    orch_sha: Id | None = None
     run_limit: int | None = Field(default=None, ge=0, le=100)
 
 
@@ -134,15 +156,15 @@ class TaskResponse(ResponseBody):
 
 
 class ListRunsRequest(RequestBody):
-    task_id: str
+    task_id: Id
     status: Literal["all", "running", "failure", "success", "timed_out", "killed"] = "all"
-    limit: int | None = Field(default=None, ge=1)
-    time_range: tuple[datetime, datetime] | None = None
+    limit: Annotated[Count, Field(ge=1)] | None = None
+    time_range: tuple[Instant, Instant] | None = None
 
 
 class RunDetailsRequest(RequestBody):
-    task: str
-    pod_id: str
+    task: Id
+    pod_id: Id
 
 
 class RunResponse(ResponseBody):
@@ -164,8 +186,8 @@ class RunResponse(ResponseBody):
 
 
 class LogsRequest(RequestBody):
-    id: str
-    lines: int | None = Field(default=None, ge=1)
+    id: Id
+    lines: Annotated[Count, Field(ge=1)] | None = None
 
 
 class LogsResponse(ResponseBody):
@@ -173,5 +195,5 @@ class LogsResponse(ResponseBody):
 
 
 class PauseRequest(RequestBody):
-    id: str
+    id: Id
     pause: bool

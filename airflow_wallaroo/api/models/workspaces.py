@@ -6,11 +6,12 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from airflow_wallaroo.api.models import RequestBody, ResponseBody, Timestamp
+from airflow_wallaroo.api.models import RequestBody, ResponseBody, Timestamp, sdk_sent
+from airflow_wallaroo.core.bounds import MAX_NAME_CHARS, Email, Id, Int64, Text
 
 
 class CreateWorkspaceRequest(RequestBody):
-    workspace_name: str = Field(min_length=1, max_length=250)
+    workspace_name: Text = Field(min_length=1, max_length=MAX_NAME_CHARS)
 
 
 class CreateWorkspaceResponse(ResponseBody):
@@ -18,7 +19,7 @@ class CreateWorkspaceResponse(ResponseBody):
 
 
 class ListWorkspacesRequest(RequestBody):
-    user_id: str | None = None
+    user_id: Id | None = None
 
 
 class WorkspaceResponse(ResponseBody):
@@ -36,17 +37,18 @@ class ListWorkspacesResponse(ResponseBody):
 
 
 class WorkspaceUserRequest(RequestBody):
-    workspace_id: int
-    email: str | None = None
-    user_id: str | None = None
+    workspace_id: Int64
+    email: Email | None = None
+    user_id: Id | None = None
 
 
 class AddUserRequest(WorkspaceUserRequest):
     user_type: Literal["owner", "collaborator"] = "collaborator"
+    url: Text | None = sdk_sent("the invitation link Wallaroo e-mails; Airflow sends no e-mail")
 
 
 class ListUsersRequest(RequestBody):
-    workspace_id: int
+    workspace_id: Int64
 
 
 class WorkspaceUserResponse(ResponseBody):

@@ -8,6 +8,7 @@ from airflow_wallaroo.api import deps
 from airflow_wallaroo.api.deps import CallerDep, SessionDep, SettingsDep
 from airflow_wallaroo.api.models.tasks import (
     CreatedResponse,
+    GetTaskRequest,
     IdsResponse,
     ListRunsRequest,
     ListTasksRequest,
@@ -76,9 +77,10 @@ def run_continuously(
 
 @router.post("/get_by_id", dependencies=[deps.READ])
 def get_task(
-    body: TaskIdRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
+    body: GetTaskRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> TaskResponse:
-    return TaskResponse.of(tasks.get_task(session, caller, settings, body.id))
+    run_limit = body.run_limit if body.run_limit is not None else tasks.LAST_RUNS
+    return TaskResponse.of(tasks.get_task(session, caller, settings, body.id, run_limit))
 
 
 @router.post("/list", dependencies=[deps.READ])

@@ -1,0 +1,80 @@
+"""The bounds of what a request may carry: one place, so the models, the docs and the tests agree.
+
+Every number a request sends ends up in a database column, an Airflow ``timedelta`` or a
+Kubernetes field; every string in a query or a file name. Bounding them at the door turns
+what would be an overflow deep inside (a 500, or a task whose spec cannot load) into a 400
+that names the field.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, AwareDatetime, Field
+
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+#: The longest ``timeout`` a task may have: one year, in seconds.
+MAX_TIMEOUT_SECONDS = 365 * 24 * 3600
+#: Names (workspaces, orchestrations, tasks) and user ids: the columns hold 250 characters.
+MAX_NAME_CHARS = 250
+#: An e-mail address (RFC 5321's path limit).
+MAX_EMAIL_CHARS = 320
+#: Ids and shas sent back to us (uuids, sha256 hex, run ids): generous, still bounded.
+MAX_ID_CHARS = 250
+#: A task's ``json`` arguments, as compact JSON.
+MAX_JSON_BYTES = 1024 * 1024
+#: A task's ``extra_env_vars`` and ``bind_secrets``: how many, and how long a value.
+MAX_ENV_VARS = 256
+MAX_ENV_VALUE_CHARS = 32 * 1024
+MAX_SECRETS = 64
+#: How many items a list filter (``workspace_ids``, ``task_run_status``) may hold.
+MAX_FILTER_ITEMS = 1000
+#: Datetimes must fall in these years: wide enough for any real filter, far from overflow.
+MIN_YEAR = 1900
+MAX_YEAR = 9998
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
+def _in_range(value: datetime) -> datetime:
+    try:
+        utc = value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValueError(f"must be between the years {MIN_YEAR} and {MAX_YEAR}") from None
+    if not MIN_YEAR <= utc.year <= MAX_YEAR:
+        raise ValueError(f"must be between the years {MIN_YEAR} and {MAX_YEAR}")
+    return utc
+
+
+def _json_size(value: dict[str, Any]) -> dict[str, Any]:
+    try:
+        size = len(json.dumps(value, separators=(",", ":"), allow_nan=False).encode())
+    except (ValueError, RecursionError):
+        raise ValueError("must be plain JSON (no NaN or Infinity, not nested too deeply)") from None
+    if size > MAX_JSON_BYTES:
+        raise ValueError(f"is {size} bytes as JSON, over the limit of {MAX_JSON_BYTES}")
+    return value
+
+
+#: A signed 64-bit integer: what the id columns and the databases' bigints hold.
+Int64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
+#: A number of things (limits, lines): not negative, and int64.
+Count = Annotated[int, Field(ge=0, le=INT64_MAX)]
+#: Seconds a task may run.
+TimeoutSeconds = Annotated[int, Field(ge=1, le=MAX_TIMEOUT_SECONDS)]
+#: Text without NUL (PostgreSQL refuses it, so do environment variables and file names).
+Text = Annotated[str, AfterValidator(_no_nul)]
+Name = Annotated[Text, Field(max_length=MAX_NAME_CHARS)]
+Email = Annotated[Text, Field(max_length=MAX_EMAIL_CHARS)]
+Id = Annotated[Text, Field(max_length=MAX_ID_CHARS)]
+#: A point in time with its zone, in years MIN_YEAR..MAX_YEAR; normalised to UTC.
+Instant = Annotated[AwareDatetime, AfterValidator(_in_range)]
+#: A task's arguments.
+JsonArguments = Annotated[dict[str, Any], AfterValidator(_json_size)]
