@@ -149,13 +149,14 @@ class TestUnknownFields:
         ("path", "body"),
         [
             ("/workspaces/list", {"usr_id": "x"}),
+            ("/workspaces/create", {"workspace_name": "w", "debug": True}),
             ("/task/list", {"workspace": 1}),
             ("/orchestration/list_all", {"workspace_id": 1}),
             ("/task/kill", {"id": MISSING, "force": True}),
         ],
     )
     def test_unknown_fields_are_400(self, admin: httpx.Client, path: str, body: dict[str, object]) -> None:
-        unknown = next(k for k in body if k not in ("id",))
+        unknown = next(k for k in body if k not in ("id", "workspace_name"))
         assert_error(admin.post(path, json=body), 400, f"{unknown}: unknown field")
 
     def test_unknown_field_of_upload_metadata(self, admin: httpx.Client) -> None:
