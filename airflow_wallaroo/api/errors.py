@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from airflow_wallaroo.core.text import shown
 from airflow_wallaroo.exceptions import WallarooError
 
 log = logging.getLogger(__name__)
@@ -46,9 +47,22 @@ async def _on_domain_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, exc.msg)
 
 
-async def _on_validation_error(_: Request, exc: Exception) -> JSONResponse:
+async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    return error_response(400, describe_validation_errors(list(exc.errors())))
+    errors = list(exc.errors())
+    content_type = request.headers.get("content-type", "")
+    body_unread = any(tuple(e.get("loc", ())) == ("body",) for e in errors)
+    if body_unread and not _is_json(content_type):
+        got = f"Content-Type {shown(content_type)}" if content_type else "no Content-Type"
+        return error_response(
+            400, f"body: send a JSON object with Content-Type: application/json (got {got})"
+        )
+    return error_response(400, describe_validation_errors(errors))
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
