@@ -21,9 +21,9 @@ from airflow_wallaroo.exceptions import WallarooError
 log = logging.getLogger(__name__)
 
 
-def error_response(status_code: int, msg: str) -> JSONResponse:
+def error_response(status_code: int, msg: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
     """Build the contract's error body."""
-    return JSONResponse(status_code=status_code, content={"msg": msg, "code": status_code})
+    return JSONResponse(status_code=status_code, content={"msg": msg, "code": status_code}, headers=headers)
 
 
 def describe_validation_errors(errors: Sequence[Mapping[str, Any]]) -> str:
@@ -71,8 +71,11 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 404 and msg == "Not Found":
         msg = f"no such endpoint: {request.method} {request.url.path}"
     elif exc.status_code == 405:
-        msg = f"{request.method} is not allowed on {request.url.path}"
-    return error_response(exc.status_code, msg)
+        allowed = (exc.headers or {}).get("Allow", "")
+        msg = f"{request.method} is not allowed on {request.url.path}" + (
+            f"; use {allowed}" if allowed else ""
+        )
+    return error_response(exc.status_code, msg, exc.headers)
 
 
 async def _on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:

@@ -14,8 +14,10 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, Field
 
-INT64_MIN = -(2**63)
-INT64_MAX = 2**63 - 1
+#: Integers are bounded to JSON's safe range (RFC 7493, I-JSON: ±(2^53 - 1)), well inside
+#: int64: every client's JSON parser reads them exactly, and no column or timedelta overflows.
+INT_MIN = -(2**53 - 1)
+INT_MAX = 2**53 - 1
 #: The longest ``timeout`` a task may have: one year, in seconds.
 MAX_TIMEOUT_SECONDS = 365 * 24 * 3600
 #: Names (workspaces, orchestrations, tasks) and user ids: the columns hold 250 characters.
@@ -44,13 +46,9 @@ def _no_nul(value: str) -> str:
 
 
 def _in_range(value: datetime) -> datetime:
-    try:
-        utc = value.astimezone(UTC)
-    except (OverflowError, ValueError):
-        raise ValueError(f"must be between the years {MIN_YEAR} and {MAX_YEAR}") from None
-    if not MIN_YEAR <= utc.year <= MAX_YEAR:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:  # as written: what the documented pattern says
         raise ValueError(f"must be between the years {MIN_YEAR} and {MAX_YEAR}")
-    return utc
+    return value.astimezone(UTC)  # cannot overflow: a year away from both ends
 
 
 def _json_size(value: dict[str, Any]) -> dict[str, Any]:
@@ -63,18 +61,22 @@ def _json_size(value: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
-#: A signed 64-bit integer: what the id columns and the databases' bigints hold.
-Int64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
-#: A number of things (limits, lines): not negative, and int64.
-Count = Annotated[int, Field(ge=0, le=INT64_MAX)]
+#: An id or any other integer: int64, bounded to JSON's safe integers.
+Int64 = Annotated[int, Field(ge=INT_MIN, le=INT_MAX)]
+#: A number of things (limits, lines): not negative.
+Count = Annotated[int, Field(ge=0, le=INT_MAX)]
 #: Seconds a task may run.
 TimeoutSeconds = Annotated[int, Field(ge=1, le=MAX_TIMEOUT_SECONDS)]
 #: Text without NUL (PostgreSQL refuses it, so do environment variables and file names).
-Text = Annotated[str, AfterValidator(_no_nul)]
+Text = Annotated[str, AfterValidator(_no_nul), Field(json_schema_extra={"pattern": "^[^\\u0000]*$"})]
 Name = Annotated[Text, Field(max_length=MAX_NAME_CHARS)]
 Email = Annotated[Text, Field(max_length=MAX_EMAIL_CHARS)]
 Id = Annotated[Text, Field(max_length=MAX_ID_CHARS)]
-#: A point in time with its zone, in years MIN_YEAR..MAX_YEAR; normalised to UTC.
-Instant = Annotated[AwareDatetime, AfterValidator(_in_range)]
+#: Years MIN_YEAR..MAX_YEAR as the OpenAPI document says them.
+YEAR_PATTERN = "^(19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-"
+#: A point in time with its zone (RFC 3339), in years MIN_YEAR..MAX_YEAR; normalised to UTC.
+Instant = Annotated[
+    AwareDatetime, AfterValidator(_in_range), Field(json_schema_extra={"pattern": YEAR_PATTERN})
+]
 #: A task's arguments.
 JsonArguments = Annotated[dict[str, Any], AfterValidator(_json_size)]

@@ -18,6 +18,7 @@ from tests.support.helpers import assert_error
 
 MISSING = "00000000-0000-4000-8000-000000000000"
 HUGE = 2**63
+SAFE_MAX = 2**53 - 1
 TASK = {"orch_id": MISSING, "json": {}}
 
 #: (path, body with a workspace id): every endpoint that takes one.
@@ -46,14 +47,14 @@ def upload(client: httpx.Client, metadata: object) -> httpx.Response:
 
 class TestIds:
     @pytest.mark.parametrize(("path", "body"), WORKSPACE_ID_BODIES, ids=[p for p, _ in WORKSPACE_ID_BODIES])
-    @pytest.mark.parametrize("value", [HUGE, -(2**63) - 1, 10**30])
+    @pytest.mark.parametrize("value", [HUGE, -(2**63) - 1, 10**30, SAFE_MAX + 1])
     def test_workspace_id_beyond_int64_is_400(
         self, admin: httpx.Client, path: str, body: dict[str, object], value: int
     ) -> None:
         assert_error(admin.post(path, json={**body, "workspace_id": value}), 400, "workspace_id")
 
-    def test_largest_int64_is_a_missing_workspace_not_an_error(self, admin: httpx.Client) -> None:
-        answer = admin.post("/orchestration/list", json={"workspace_id": 2**63 - 1})
+    def test_largest_id_is_a_missing_workspace_not_an_error(self, admin: httpx.Client) -> None:
+        answer = admin.post("/orchestration/list", json={"workspace_id": SAFE_MAX})
         assert answer.status_code in (403, 404), answer.text
 
     def test_workspace_ids_of_list_all(self, admin: httpx.Client) -> None:

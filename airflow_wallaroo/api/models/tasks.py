@@ -22,6 +22,7 @@ from airflow_wallaroo.core.bounds import (
     Text,
     TimeoutSeconds,
 )
+from airflow_wallaroo.runtime.contract import RESERVED_NAMES, RESERVED_PREFIXES
 from airflow_wallaroo.services.task_status import TaskRun
 from airflow_wallaroo.services.tasks import Task
 
@@ -33,8 +34,22 @@ FLAVORS = {
 }
 
 
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in word)
+
+
+#: What ``services.tasks.validate_env_vars`` accepts, as the OpenAPI document says it (ECMA regex).
+ENV_NAME_PATTERN = (
+    f"^(?!(?:{'|'.join(_any_case(p) for p in RESERVED_PREFIXES)}))"
+    f"(?!(?:{'|'.join(_any_case(n) for n in sorted(RESERVED_NAMES))})$)"
+    "[A-Za-z_][A-Za-z0-9_]*$"
+)
+#: A Kubernetes Secret's name (DNS-1123 subdomain), as ``services.tasks.validate_secret_names`` checks it.
+SECRET_NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+
 EnvName = Annotated[Text, Field(max_length=MAX_NAME_CHARS)]
 EnvValue = Annotated[Text, Field(max_length=MAX_ENV_VALUE_CHARS)]
+SecretName = Annotated[str, Field(max_length=253, json_schema_extra={"pattern": SECRET_NAME_PATTERN})]
 
 
 class RunOnceRequest(RequestBody):
@@ -46,8 +61,12 @@ class RunOnceRequest(RequestBody):
     debug: bool = False
     #: Optional, beyond the public contract: environment variables and Kubernetes secrets
     #: (whose keys become environment variables) for every run of the task.
-    extra_env_vars: dict[EnvName, EnvValue] = Field(default_factory=dict, max_length=MAX_ENV_VARS)
-    bind_secrets: list[Name] = Field(default_factory=list, max_length=MAX_SECRETS)
+    extra_env_vars: dict[EnvName, EnvValue] = Field(
+        default_factory=dict,
+        max_length=MAX_ENV_VARS,
+        json_schema_extra={"propertyNames": {"pattern": ENV_NAME_PATTERN, "maxLength": MAX_NAME_CHARS}},
+    )
+    bind_secrets: list[SecretName] = Field(default_factory=list, max_length=MAX_SECRETS)
 
 
 class RunScheduledRequest(RunOnceRequest):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
+from pydantic.config import JsonDict
 
 from airflow_wallaroo.api.models import RequestBody, ResponseBody, Timestamp, sdk_sent
 from airflow_wallaroo.core.bounds import MAX_NAME_CHARS, Email, Id, Int64, Text
@@ -36,7 +37,18 @@ class ListWorkspacesResponse(ResponseBody):
     workspaces: list[WorkspaceResponse]
 
 
+#: The user is named by ``user_id`` or ``email`` (at least one, not empty).
+ONE_USER: JsonDict = {
+    "anyOf": [
+        {"required": [key], "properties": {key: {"type": "string", "minLength": 1}}}
+        for key in ("user_id", "email")
+    ]
+}
+
+
 class WorkspaceUserRequest(RequestBody):
+    model_config = ConfigDict(json_schema_extra=ONE_USER)
+
     workspace_id: Int64
     email: Email | None = None
     user_id: Id | None = None

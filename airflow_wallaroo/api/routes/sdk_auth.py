@@ -9,11 +9,12 @@ endpoint: the password or the refresh token is the credential.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Path
 
 from airflow_wallaroo.api.models import ResponseBody
+from airflow_wallaroo.api.openapi import errors
 from airflow_wallaroo.exceptions import InvalidRequestError, NotFoundError
 from airflow_wallaroo.services import sdk_tokens
 
@@ -36,10 +37,10 @@ def _check_realm(realm: str) -> None:
         raise NotFoundError(f"realm: {realm!r} does not exist; this server has one realm, {REALM!r}")
 
 
-@router.post("/token")
+@router.post("/token", responses=errors(400, 401, 404))
 def token(
-    realm: str,
-    grant_type: Annotated[str, Form()],
+    realm: Annotated[str, Path(description="always 'master'", json_schema_extra={"enum": [REALM]})],
+    grant_type: Annotated[Literal["password", "refresh_token"], Form()],
     username: Annotated[str | None, Form()] = None,
     password: Annotated[str | None, Form()] = None,
     refresh_token: Annotated[str | None, Form()] = None,
@@ -58,8 +59,8 @@ def token(
     return TokenResponse.model_validate(issued)
 
 
-@router.post("/auth/device")
-def device_login(realm: str) -> None:
+@router.post("/auth/device", responses=errors(400, 404))
+def device_login(realm: Annotated[str, Path(json_schema_extra={"enum": [REALM]})]) -> None:
     """The SDK's ``sso`` login (OAuth2 device grant): refused, with the reason."""
     _check_realm(realm)
     raise InvalidRequestError(
