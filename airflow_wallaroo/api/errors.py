@@ -69,7 +69,9 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     msg = str(exc.detail)
     if exc.status_code == 404 and msg == "Not Found":
-        msg = f"no such endpoint: {request.method} {request.url.path}"
+        msg = f"no such endpoint: {request.method} {shown(request.url.path, 200, quote=False)}"
+        if "/auth/realms/" in request.url.path:
+            msg += "; this server has one realm, 'master'"
     elif exc.status_code == 405:
         allowed = (exc.headers or {}).get("Allow", "")
         msg = f"{request.method} is not allowed on {request.url.path}" + (

@@ -12,7 +12,7 @@ import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StrictBool
 
 #: Integers are bounded to JSON's safe range (RFC 7493, I-JSON: ±(2^53 - 1)), well inside
 #: int64: every client's JSON parser reads them exactly, and no column or timedelta overflows.
@@ -39,6 +39,20 @@ MIN_YEAR = 1900
 MAX_YEAR = 9998
 
 
+def _json_integer(value: Any) -> Any:
+    """JSON's integers only: pydantic would also take ``"12"`` and ``true``."""
+    if isinstance(value, bool | str):
+        raise ValueError("must be an integer")
+    return value
+
+
+def _json_string(value: Any) -> Any:
+    """A time as RFC 3339 text: pydantic would also take a number of seconds."""
+    if not isinstance(value, str):
+        raise ValueError("must be an RFC 3339 date-time string with a time zone")
+    return value
+
+
 def _no_nul(value: str) -> str:
     if "\x00" in value:
         raise ValueError("must not contain a NUL character")
@@ -62,11 +76,20 @@ def _json_size(value: dict[str, Any]) -> dict[str, Any]:
 
 
 #: An id or any other integer: int64, bounded to JSON's safe integers.
-Int64 = Annotated[int, Field(ge=INT_MIN, le=INT_MAX)]
-#: A number of things (limits, lines): not negative.
-Count = Annotated[int, Field(ge=0, le=INT_MAX)]
+Int64 = Annotated[int, Field(ge=INT_MIN, le=INT_MAX), BeforeValidator(_json_integer)]
+#: A number of things (limits, lines): not negative. (Field before the validator: after it,
+#: pydantic would write the bounds into the JSON schema as ``ge``/``le`` instead of min/max.)
+Count = Annotated[int, Field(ge=0, le=INT_MAX), BeforeValidator(_json_integer)]
+
+
+#: A number of things that must be at least one (``limit``, ``lines``).
+PositiveCount = Annotated[int, Field(ge=1, le=INT_MAX), BeforeValidator(_json_integer)]
+#: How many of a task's newest runs to show.
+RunLimit = Annotated[int, Field(ge=0, le=100), BeforeValidator(_json_integer)]
 #: Seconds a task may run.
-TimeoutSeconds = Annotated[int, Field(ge=1, le=MAX_TIMEOUT_SECONDS)]
+TimeoutSeconds = Annotated[int, Field(ge=1, le=MAX_TIMEOUT_SECONDS), BeforeValidator(_json_integer)]
+#: JSON's true or false, nothing else ("yes", 1).
+Flag = StrictBool
 #: Text without NUL (PostgreSQL refuses it, so do environment variables and file names).
 Text = Annotated[str, AfterValidator(_no_nul), Field(json_schema_extra={"pattern": "^[^\\u0000]*$"})]
 Name = Annotated[Text, Field(max_length=MAX_NAME_CHARS)]
@@ -76,7 +99,10 @@ Id = Annotated[Text, Field(max_length=MAX_ID_CHARS)]
 YEAR_PATTERN = "^(19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-"
 #: A point in time with its zone (RFC 3339), in years MIN_YEAR..MAX_YEAR; normalised to UTC.
 Instant = Annotated[
-    AwareDatetime, AfterValidator(_in_range), Field(json_schema_extra={"pattern": YEAR_PATTERN})
+    AwareDatetime,
+    Field(json_schema_extra={"pattern": YEAR_PATTERN}),
+    BeforeValidator(_json_string),
+    AfterValidator(_in_range),
 ]
 #: A task's arguments.
 JsonArguments = Annotated[dict[str, Any], AfterValidator(_json_size)]

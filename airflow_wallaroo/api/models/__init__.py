@@ -16,6 +16,20 @@ def _rfc3339(value: datetime) -> str:
 Timestamp = Annotated[datetime, PlainSerializer(_rfc3339, return_type=str)]
 
 
+def _optional_means_nullable(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """Say in the JSON schema what ``_null_means_default`` does: an optional field takes ``null``."""
+    required = set(schema.get("required", ()))
+    for name, prop in schema.get("properties", {}).items():
+        if name in required or _allows_null(prop):
+            continue
+        keep = {k: prop.pop(k) for k in ("title", "default", "description") if k in prop}
+        schema["properties"][name] = {"anyOf": [prop, {"type": "null"}], **keep}
+
+
+def _allows_null(prop: dict[str, Any]) -> bool:
+    return prop.get("type") == "null" or any(p.get("type") == "null" for p in prop.get("anyOf", ()))
+
+
 class RequestBody(BaseModel):
     """Base of request bodies: a field the model does not declare is a 400 naming it.
 
@@ -28,7 +42,7 @@ class RequestBody(BaseModel):
     ``null`` means that default. A required field stays required: ``null`` there is a 400.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_optional_means_nullable)
 
     @model_validator(mode="before")
     @classmethod

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from airflow_wallaroo.api.models import RequestBody, ResponseBody, Timestamp
-from airflow_wallaroo.core.bounds import MAX_FILTER_ITEMS, Id, Instant, Int64, Name
+from airflow_wallaroo.core.bounds import MAX_FILTER_ITEMS, Flag, Id, Instant, Int64, Name
 from airflow_wallaroo.services.orchestrations import Orchestration
 
 
@@ -61,7 +61,7 @@ class GetByIdRequest(RequestBody):
 class ListAllRequest(RequestBody):
     workspace_ids: list[Int64] = Field(default_factory=list, max_length=MAX_FILTER_ITEMS)
     task_run_status: list[Name] = Field(default_factory=list, max_length=MAX_FILTER_ITEMS)
-    killed: bool | None = None
+    killed: Flag | None = None
     time_range: tuple[Instant, Instant] | None = None
 
 
@@ -87,7 +87,7 @@ class ListAllResponse(ResponseBody):
 
 class DeleteRequest(RequestBody):
     orchestrations: list[Id] = Field(min_length=1, max_length=MAX_FILTER_ITEMS)
-    confirm_delete: bool = False
+    confirm_delete: Flag = False
 
 
 class DeleteResponse(ResponseBody):

@@ -13,12 +13,14 @@ from airflow_wallaroo.core.bounds import (
     MAX_ENV_VARS,
     MAX_NAME_CHARS,
     MAX_SECRETS,
-    Count,
+    Flag,
     Id,
     Instant,
     Int64,
     JsonArguments,
     Name,
+    PositiveCount,
+    RunLimit,
     Text,
     TimeoutSeconds,
 )
@@ -58,7 +60,7 @@ class RunOnceRequest(RequestBody):
     name: Name | None = None
     timeout: TimeoutSeconds | None = None
     json_: JsonArguments = Field(default_factory=dict, alias="json")
-    debug: bool = False
+    debug: Flag = False
     #: Optional, beyond the public contract: environment variables and Kubernetes secrets
     #: (whose keys become environment variables) for every run of the task.
     extra_env_vars: dict[EnvName, EnvValue] = Field(
@@ -87,7 +89,7 @@ class TaskIdRequest(RequestBody):
 
 class GetTaskRequest(TaskIdRequest):
     #: The SDK's ``GetTaskByIdRequest`` sends it: how many of the newest runs to show (default 5).
-    run_limit: int | None = Field(default=None, ge=0, le=100)
+    run_limit: RunLimit | None = None
 
 
 class OrchShaRequest(RequestBody):
@@ -100,10 +102,10 @@ class IdsResponse(ResponseBody):
 
 class ListTasksRequest(RequestBody):
     workspace_id: Int64 | None = None
-    killed: bool | None = None
+    killed: Flag | None = None
     orch_id: Id | None = None
     orch_sha: Id | None = None
-    run_limit: int | None = Field(default=None, ge=0, le=100)
+    run_limit: RunLimit | None = None
 
 
 class LastRun(ResponseBody):
@@ -177,7 +179,7 @@ class TaskResponse(ResponseBody):
 class ListRunsRequest(RequestBody):
     task_id: Id
     status: Literal["all", "running", "failure", "success", "timed_out", "killed"] = "all"
-    limit: Annotated[Count, Field(ge=1)] | None = None
+    limit: PositiveCount | None = None
     time_range: tuple[Instant, Instant] | None = None
 
 
@@ -206,7 +208,7 @@ class RunResponse(ResponseBody):
 
 class LogsRequest(RequestBody):
     id: Id
-    lines: Annotated[Count, Field(ge=1)] | None = None
+    lines: PositiveCount | None = None
 
 
 class LogsResponse(ResponseBody):
@@ -215,4 +217,4 @@ class LogsResponse(ResponseBody):
 
 class PauseRequest(RequestBody):
     id: Id
-    pause: bool
+    pause: Flag
