@@ -37,6 +37,7 @@ def main() -> int:
         finally:
             stack.stop()
     print(result.output[-6000:])
+    print(result.phases())
     print(f"make fuzz: seed {args.seed}: {result.summary()}")
     if result.failures or result.exit_code != 0:
         return 1

@@ -40,6 +40,57 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorBody, "description": WHY[code]} for code in codes}
 
 
+def _ref(path: str, method: str = "post") -> str:
+    return "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method
+
+
+_WORKSPACE = "$response.body#/workspace_id"
+_ID = "$response.body#/id"
+#: OpenAPI links: which answer feeds which request (clients and Schemathesis' stateful phase
+#: follow them). (path, status) -> {name: (target path, method, requestBody or parameters)}.
+LINKS: dict[tuple[str, str], dict[str, tuple[str, str, dict[str, Any]]]] = {
+    ("/api/workspaces/create", "200"): {
+        "ListUsers": ("/api/workspaces/list_users", "post", {"workspace_id": _WORKSPACE}),
+        "AddUser": ("/api/workspaces/add_user", "post", {"workspace_id": _WORKSPACE}),
+        "ListOrchestrations": ("/api/orchestration/list", "post", {"workspace_id": _WORKSPACE}),
+        "ListTasks": ("/api/task/list", "post", {"workspace_id": _WORKSPACE}),
+    },
+    ("/api/orchestration/upload", "202"): {
+        "GetOrchestration": ("/api/orchestration/get_by_id", "post", {"id": _ID}),
+        "Download": ("/api/orchestration/download", "get", {"query.id": _ID}),
+        "RunOnce": ("/api/task/run_once", "post", {"orch_id": _ID}),
+        "DeleteOrchestration": (
+            "/api/orchestration/delete_orchestrations",
+            "post",
+            {"orchestrations": [_ID]},
+        ),
+    },
+    ("/api/orchestration/get_by_id", "200"): {
+        "TasksBySha": ("/api/task/get_tasks_by_orch_sha", "post", {"sha": "$response.body#/sha"}),
+        "TasksOfOrchestration": ("/api/task/list", "post", {"orch_id": _ID}),
+    },
+    **{
+        (f"/api/task/{kind}", "201"): {
+            "GetTask": ("/api/task/get_by_id", "post", {"id": _ID}),
+            "ListRuns": ("/api/task/list_task_runs", "post", {"task_id": _ID}),
+            "Pause": ("/api/task/pause", "post", {"id": _ID}),
+            "Kill": ("/api/task/kill", "post", {"id": _ID}),
+        }
+        for kind in ("run_once", "run_scheduled", "run_continuously")
+    },
+}
+
+
+def _links(document: dict[str, Any]) -> None:
+    for (path, status), links in LINKS.items():
+        response = document["paths"][path]["post"]["responses"][status]
+        response["links"] = {
+            name: {"operationRef": _ref(target, method)}
+            | ({"parameters": values} if method == "get" else {"requestBody": values})
+            for name, (target, method, values) in links.items()
+        }
+
+
 def install_openapi(app: FastAPI) -> None:
     """Make ``app.openapi()`` build (once) the corrected document."""
 
@@ -76,4 +127,5 @@ def _truthful(document: dict[str, Any]) -> dict[str, Any]:
                     "description": WHY[400],
                     "content": {"application/json": {"schema": error_ref}},
                 }
+    _links(document)
     return document

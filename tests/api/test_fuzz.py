@@ -48,6 +48,6 @@ def test_schemathesis_finds_nothing(served: str, tmp_path: Path) -> None:
     result = run_schemathesis(
         served, token_for("admin"), max_examples=MAX_EXAMPLES, seed=SEED, report_dir=tmp_path
     )
-    print(f"schemathesis: {result.summary()}")
+    print(f"schemathesis: {result.summary()}\n{result.phases()}")
     assert result.exit_code == 0 and not result.failures, f"{result.summary()}\n{result.output}"
     assert result.cases >= MIN_CASES, result.summary()

@@ -27,6 +27,11 @@ class FuzzResult:
     failures: Counter[str] = field(default_factory=Counter)
     output: str = ""
 
+    def phases(self) -> str:
+        """The CLI's per-phase lines (passed/failed, stateful scenarios and links covered)."""
+        keep = ("Examples", "Coverage", "Fuzzing", "Stateful", "passed", "Scenarios:", "API Links:")
+        return "\n".join(line for line in self.output.splitlines() if any(k in line for k in keep))
+
     def summary(self) -> str:
         by_check = ", ".join(f"{k}: {v}" for k, v in sorted(self.failures.items())) or "none"
         return f"{self.cases} cases over {self.operations} operations; failures by check: {by_check}"
