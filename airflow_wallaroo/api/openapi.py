@@ -40,10 +40,6 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorBody, "description": WHY[code]} for code in codes}
 
 
-def _ref(path: str, method: str = "post") -> str:
-    return "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method
-
-
 _WORKSPACE = "$response.body#/workspace_id"
 _ID = "$response.body#/id"
 #: OpenAPI links: which answer feeds which request (clients and Schemathesis' stateful phase
@@ -85,7 +81,7 @@ def _links(document: dict[str, Any]) -> None:
     for (path, status), links in LINKS.items():
         response = document["paths"][path]["post"]["responses"][status]
         response["links"] = {
-            name: {"operationRef": _ref(target, method)}
+            name: {"operationId": document["paths"][target][method]["operationId"]}
             | ({"parameters": values} if method == "get" else {"requestBody": values})
             for name, (target, method, values) in links.items()
         }
