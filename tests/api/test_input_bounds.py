@@ -132,6 +132,10 @@ class TestSizes:
     def test_nul_in_an_id_is_400(self, admin: httpx.Client) -> None:
         assert_error(admin.post("/task/get_by_id", json={"id": "a\x00b"}), 400, "id", "NUL")
 
+    def test_download_id_with_nul_or_too_long_is_400(self, admin: httpx.Client) -> None:
+        assert_error(admin.get("/orchestration/download", params={"id": "a\x00b"}), 400, "id")
+        assert_error(admin.get("/orchestration/download", params={"id": "x" * 251}), 400, "id")
+
     def test_env_var_name_with_nul_is_400(self, admin: httpx.Client) -> None:
         body = {**TASK, "workspace_id": 1, "extra_env_vars": {"A\x00": "1"}}
         assert_error(admin.post("/task/run_once", json=body), 400, "extra_env_vars")

@@ -26,6 +26,7 @@ from airflow_wallaroo.api.models.orchestrations import (
 from airflow_wallaroo.api.models.tasks import TaskResponse
 from airflow_wallaroo.api.multipart import receive_upload
 from airflow_wallaroo.api.openapi import errors
+from airflow_wallaroo.core.bounds import Id
 from airflow_wallaroo.exceptions import InvalidRequestError
 from airflow_wallaroo.services import orchestrations, overview
 from airflow_wallaroo.services.orchestrations import UploadMetadata
@@ -151,7 +152,7 @@ def list_all(
     },
 )
 def download_orchestration(
-    id: Annotated[str, Query(description="the orchestration id")],
+    id: Annotated[Id, Query(description="the orchestration id")],
     caller: ArchiveReaderDep,
     session: SessionDep,
     settings: SettingsDep,
