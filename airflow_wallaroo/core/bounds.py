@@ -56,6 +56,10 @@ def _json_string(value: Any) -> Any:
 def _no_nul(value: str) -> str:
     if "\x00" in value:
         raise ValueError("must not contain a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (JSON's "\ud800"): no database or file takes it
+        raise ValueError("must be valid Unicode text (a lone surrogate is not)") from None
     return value
 
 
@@ -67,9 +71,11 @@ def _in_range(value: datetime) -> datetime:
 
 def _json_size(value: dict[str, Any]) -> dict[str, Any]:
     try:
-        size = len(json.dumps(value, separators=(",", ":"), allow_nan=False).encode())
-    except (ValueError, RecursionError):
-        raise ValueError("must be plain JSON (no NaN or Infinity, not nested too deeply)") from None
+        size = len(json.dumps(value, separators=(",", ":"), allow_nan=False, ensure_ascii=False).encode())
+    except (ValueError, RecursionError):  # UnicodeEncodeError (a lone surrogate) is a ValueError
+        raise ValueError(
+            "must be plain JSON (no NaN or Infinity, no lone surrogate, not nested too deeply)"
+        ) from None
     if size > MAX_JSON_BYTES:
         raise ValueError(f"is {size} bytes as JSON, over the limit of {MAX_JSON_BYTES}")
     return value

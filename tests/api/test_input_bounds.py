@@ -132,6 +132,18 @@ class TestSizes:
     def test_nul_in_an_id_is_400(self, admin: httpx.Client) -> None:
         assert_error(admin.post("/task/get_by_id", json={"id": "a\x00b"}), 400, "id", "NUL")
 
+    @pytest.mark.parametrize(
+        ("path", "raw", "field"),
+        [
+            ("/task/get_by_id", b'{"id": "\\ud800"}', "id"),
+            ("/workspaces/create", b'{"workspace_name": "a\\udc00"}', "workspace_name"),
+            ("/task/run_once", b'{"workspace_id": 1, "orch_id": "x", "json": {"k": "\\ud800"}}', "json"),
+        ],
+    )
+    def test_lone_surrogates_are_400(self, admin: httpx.Client, path: str, raw: bytes, field: str) -> None:
+        answer = admin.post(path, content=raw, headers={"Content-Type": "application/json"})
+        assert_error(answer, 400, field)
+
     def test_download_id_with_nul_or_too_long_is_400(self, admin: httpx.Client) -> None:
         assert_error(admin.get("/orchestration/download", params={"id": "a\x00b"}), 400, "id")
         assert_error(admin.get("/orchestration/download", params={"id": "x" * 251}), 400, "id")
