@@ -38,7 +38,8 @@ def describe_validation_errors(errors: Sequence[Mapping[str, Any]]) -> str:
         if error.get("type") == "extra_forbidden":
             parts.append(f"{field}: unknown field")
             continue
-        parts.append(f"{field}: {error.get('msg', 'invalid')}")
+        msg = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        parts.append(f"{field}: {msg}")
     return "; ".join(parts) or "invalid request"
 
 
@@ -68,7 +69,9 @@ def _is_json(content_type: str) -> bool:
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     msg = str(exc.detail)
-    if exc.status_code == 404 and msg == "Not Found":
+    if exc.status_code == 400 and msg == "There was an error parsing the body":  # FastAPI's own
+        msg = "body: could not be parsed (malformed, not UTF-8 text, or nested too deeply)"
+    elif exc.status_code == 404 and msg == "Not Found":
         msg = f"no such endpoint: {request.method} {shown(request.url.path, 200, quote=False)}"
         if "/auth/realms/" in request.url.path:
             msg += "; this server has one realm, 'master'"
