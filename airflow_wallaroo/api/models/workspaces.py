@@ -23,7 +23,10 @@ class ListWorkspacesRequest(RequestBody):
     user_id: Id | None = None
 
 
-class WorkspaceResponse(ResponseBody):
+class Workspace(ResponseBody):
+    """A workspace as ``workspaces/list`` shows it (named so the OpenAPI document calls it
+    ``Workspace``: Schemathesis' stateful phase then sees ``workspaces/create`` produce one)."""
+
     id: int
     name: str
     created_at: Timestamp
@@ -34,7 +37,7 @@ class WorkspaceResponse(ResponseBody):
 
 
 class ListWorkspacesResponse(ResponseBody):
-    workspaces: list[WorkspaceResponse]
+    workspaces: list[Workspace]
 
 
 #: The user is named by ``user_id`` or ``email`` (at least one, not empty).

@@ -16,7 +16,7 @@ from airflow_wallaroo.api.models.workspaces import (
     ListWorkspacesRequest,
     ListWorkspacesResponse,
     RemoveUserResponse,
-    WorkspaceResponse,
+    Workspace,
     WorkspaceUserRequest,
     WorkspaceUserResponse,
 )
@@ -41,7 +41,7 @@ def list_workspaces(
 ) -> ListWorkspacesResponse:
     """List the caller's workspaces (with ``user_id``: those that user shares with the caller)."""
     rows = workspaces.list_workspaces(session, caller, body.user_id if body else None)
-    return ListWorkspacesResponse(workspaces=[WorkspaceResponse.model_validate(r) for r in rows])
+    return ListWorkspacesResponse(workspaces=[Workspace.model_validate(r) for r in rows])
 
 
 @router.post("/add_user", dependencies=[deps.EDIT], responses=errors(404, 409))
