@@ -100,3 +100,12 @@ def test_405_carries_allow(admin: httpx.Client) -> None:
     answer = admin.get("/workspaces/list")
     assert_error(answer, 405, "GET", "POST")
     assert answer.headers["allow"] == "POST"
+
+
+def test_another_realm_is_404_naming_master(v1: TestClient) -> None:
+    answer = v1.post("/auth/realms/other/protocol/openid-connect/token", data={"grant_type": "password"})
+    assert_error(answer, 404, "one realm, 'master'")
+
+
+def test_device_login_is_refused_with_the_reason(v1: TestClient) -> None:
+    assert_error(v1.post("/auth/realms/master/protocol/openid-connect/auth/device"), 400, "device")
