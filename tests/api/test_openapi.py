@@ -109,3 +109,10 @@ def test_another_realm_is_404_naming_master(v1: TestClient) -> None:
 
 def test_device_login_is_refused_with_the_reason(v1: TestClient) -> None:
     assert_error(v1.post("/auth/realms/master/protocol/openid-connect/auth/device"), 400, "device")
+
+
+def test_unsupported_grant_type_is_400_naming_it(v1: TestClient) -> None:
+    answer = v1.post(
+        "/auth/realms/master/protocol/openid-connect/token", data={"grant_type": "client_credentials"}
+    )
+    assert_error(answer, 400, "grant_type", "password", "refresh_token")

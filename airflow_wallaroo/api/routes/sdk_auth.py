@@ -44,12 +44,8 @@ def token(
     """``grant_type=password`` (Airflow checks the user) or ``grant_type=refresh_token``."""
     if grant_type == "password":
         issued = sdk_tokens.password_grant(username, password)
-    elif grant_type == "refresh_token":
+    else:  # the form says it: another grant type is a 400 naming grant_type
         issued = sdk_tokens.refresh_grant(refresh_token)
-    else:
-        raise InvalidRequestError(
-            f"grant_type: {grant_type!r} is not supported; use 'password' or 'refresh_token'"
-        )
     return TokenResponse.model_validate(issued)
 
 
