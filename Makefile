@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 UV_VERSION := 0.13.8
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test check lock clean chromium
+.PHONY: run test check lock clean chromium fuzz
 
 # Create .venv and install exactly the pinned set (requirements-lock.txt), then this package.
 $(STAMP): pyproject.toml requirements-lock.txt
@@ -23,6 +23,11 @@ run: $(STAMP)
 # integration tests against real Airflow stacks.
 test: check chromium
 	$(BIN)/python -m pytest
+
+# Schemathesis over a real SQLite stack it starts: every phase and check, 5,000+ cases, seeded
+# (tests/api/test_fuzz.py runs the same, smaller, in make test). Prints cases and failures by check.
+fuzz: $(STAMP)
+	$(BIN)/python -m bench.fuzz $(if $(SEED),--seed $(SEED),)
 
 # Static checks: ruff (lint and format), mypy (strict on the package), import-linter (layers).
 check: $(STAMP)

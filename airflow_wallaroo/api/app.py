@@ -8,6 +8,7 @@ import airflow_wallaroo
 from airflow_wallaroo.api.deps import current_caller
 from airflow_wallaroo.api.errors import register_error_handlers
 from airflow_wallaroo.api.graphql import route as graphql
+from airflow_wallaroo.api.openapi import errors, install_openapi
 from airflow_wallaroo.api.routes import health, orchestrations, platform, sdk_auth, tasks, workspaces
 from airflow_wallaroo.settings import load_settings
 from airflow_wallaroo.ui.pages import mount_pages
@@ -32,7 +33,7 @@ def create_app(*, housekeeping: bool = True) -> FastAPI:
         docs_url=None,  # /docs is mount_pages' own: Swagger UI from local files, not a CDN
         redoc_url=None,
     )
-    api = APIRouter(prefix="/api", dependencies=[Depends(current_caller)])
+    api = APIRouter(prefix="/api", dependencies=[Depends(current_caller)], responses=errors(400, 401, 403))
     for router in ROUTERS:
         api.include_router(router)
     app.include_router(api)
@@ -45,6 +46,7 @@ def create_app(*, housekeeping: bool = True) -> FastAPI:
     app.include_router(sdk_auth.router)  # /v1/auth/realms/...: the SDK's token endpoint, no auth
     mount_pages(app)
     register_error_handlers(app)
+    install_openapi(app)
     if housekeeping:
         settings = load_settings()
         heal_at_start(settings)

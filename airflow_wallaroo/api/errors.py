@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from airflow_wallaroo.core.text import shown
 from airflow_wallaroo.exceptions import TooManyRequestsError, WallarooError
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,11 @@ def describe_validation_errors(errors: Sequence[Mapping[str, Any]]) -> str:
             parts.append(f"the body is not valid JSON ({error.get('ctx', {}).get('error', 'parse error')})")
             continue
         field = ".".join(loc) if loc else "body"
-        parts.append(f"{field}: {error.get('msg', 'invalid')}")
+        if error.get("type") == "extra_forbidden":
+            parts.append(f"{field}: unknown field")
+            continue
+        msg = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        parts.append(f"{field}: {msg}")
     return "; ".join(parts) or "invalid request"
 
 
@@ -44,19 +49,39 @@ async def _on_domain_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, exc.msg, headers)
 
 
-async def _on_validation_error(_: Request, exc: Exception) -> JSONResponse:
+async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    return error_response(400, describe_validation_errors(list(exc.errors())))
+    errors = list(exc.errors())
+    content_type = request.headers.get("content-type", "")
+    body_unread = any(tuple(e.get("loc", ())) == ("body",) for e in errors)
+    if body_unread and not _is_json(content_type):
+        got = f"Content-Type {shown(content_type)}" if content_type else "no Content-Type"
+        return error_response(
+            400, f"body: send a JSON object with Content-Type: application/json (got {got})"
+        )
+    return error_response(400, describe_validation_errors(errors))
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     msg = str(exc.detail)
-    if exc.status_code == 404 and msg == "Not Found":
-        msg = f"no such endpoint: {request.method} {request.url.path}"
+    if exc.status_code == 400 and msg == "There was an error parsing the body":  # FastAPI's own
+        msg = "body: could not be parsed (malformed, not UTF-8 text, or nested too deeply)"
+    elif exc.status_code == 404 and msg == "Not Found":
+        msg = f"no such endpoint: {request.method} {shown(request.url.path, 200, quote=False)}"
+        if "/auth/realms/" in request.url.path:
+            msg += "; this server has one realm, 'master'"
     elif exc.status_code == 405:
-        msg = f"{request.method} is not allowed on {request.url.path}"
-    return error_response(exc.status_code, msg)
+        allowed = (exc.headers or {}).get("Allow", "")
+        msg = f"{request.method} is not allowed on {request.url.path}" + (
+            f"; use {allowed}" if allowed else ""
+        )
+    return error_response(exc.status_code, msg, exc.headers)
 
 
 async def _on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:

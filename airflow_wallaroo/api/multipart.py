@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from python_multipart.multipart import MultipartParser, parse_options_header
+from python_multipart.multipart import MultipartParser, MultipartState, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 from airflow_wallaroo.core import locks
 from airflow_wallaroo.core.layout import INCOMING_PREFIX
 from airflow_wallaroo.core.permissions import PRIVATE, make_dir
+from airflow_wallaroo.core.text import shown
 from airflow_wallaroo.exceptions import (
     InsufficientStorageError,
     InvalidRequestError,
@@ -75,6 +76,7 @@ class _UploadSink:
         self.upload = ReceivedUpload()
         self.part = _PartState()
         self.hasher = hashlib.sha256()
+        self.seen_metadata = False
 
     def callbacks(self) -> MultipartCallbacks:
         return {
@@ -108,6 +110,9 @@ class _UploadSink:
             self.part.sink = self.upload.path.open("wb")
             self.upload.lock_fd = locks.acquire(self.upload.path, blocking=False)
         elif self.part.name == "metadata":
+            if self.upload.metadata is not None or self.seen_metadata:
+                raise InvalidRequestError("metadata: more than one metadata part; send exactly one")
+            self.seen_metadata = True
             self.part.buffer = bytearray()
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
@@ -143,11 +148,23 @@ async def receive_upload(
 
     On any error the partial file is removed, so nothing of a refused upload stays.
     """
-    content_type, options = parse_options_header(request.headers.get("content-type", ""))
+    header = request.headers.get("content-type")
+    if not header:
+        raise InvalidRequestError(
+            "body: no Content-Type; send multipart/form-data (with its boundary) holding the parts "
+            "'file' and 'metadata'"
+        )
+    content_type, options = parse_options_header(header)
     boundary = options.get(b"boundary")
     if content_type != b"multipart/form-data" or not boundary:
-        raise InvalidRequestError("body: expected multipart/form-data with parts 'file' and 'metadata'")
-    declared = int(request.headers.get("content-length") or 0)
+        raise InvalidRequestError(
+            f"body: Content-Type {shown(header)} is not multipart/form-data with a boundary; "
+            "send the parts 'file' and 'metadata' as multipart/form-data"
+        )
+    length = request.headers.get("content-length") or "0"
+    if not length.isdigit():
+        raise InvalidRequestError(f"body: Content-Length {shown(length)} is not a number of bytes")
+    declared = int(length)
     if declared > max_bytes + FRAMING_ALLOWANCE:
         raise PayloadTooLargeError(
             f"file: the upload ({declared} bytes) is over the limit of {max_bytes} bytes"
@@ -163,20 +180,32 @@ async def receive_upload(
             parser.write(chunk)
         parser.finalize()
         sink.close()
+        if parser.state != MultipartState.END:
+            raise _Unfinished
     except ClientDisconnect:
         sink.close()
         sink.upload.discard()
         raise InvalidRequestError("file: the client disconnected before the upload ended") from None
+    except _Unfinished:
+        sink.upload.discard()
+        raise InvalidRequestError(
+            "body: the multipart body ended before its closing boundary (--boundary--); "
+            "the upload was cut short or badly built"
+        ) from None
     except (ValueError, KeyError) as exc:  # python-multipart's parse errors
         sink.close()
         sink.upload.discard()
-        raise InvalidRequestError(f"body: malformed multipart body ({exc})") from None
+        raise InvalidRequestError(f"body: malformed multipart body ({shown(str(exc))})") from None
     except BaseException:
         sink.close()
         sink.upload.discard()
         raise
     sink.upload.sha = sink.hasher.hexdigest()
     return sink.upload
+
+
+class _Unfinished(Exception):
+    """The body ended without the closing boundary (python-multipart does not check it)."""
 
 
 def _write(sink: BinaryIO, chunk: bytes) -> None:

@@ -9,7 +9,7 @@ import hashlib
 import json as jsonlib
 import time
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -178,7 +178,7 @@ class WallarooClient:
         if killed is not None:
             body["killed"] = killed
         if time_range is not None:
-            body["time_range"] = [t.isoformat() for t in time_range]
+            body["time_range"] = [_aware(t).isoformat() for t in time_range]
         answer = self._post("orchestration/list_all", body)
         return [OrchestrationListing.from_json(o) for o in answer["orchestrations"]]
 
@@ -349,7 +349,7 @@ class WallarooClient:
         if limit is not None:
             body["limit"] = limit
         if time_range is not None:
-            body["time_range"] = [t.isoformat() for t in time_range]
+            body["time_range"] = [_aware(t).isoformat() for t in time_range]
         return [TaskRun.from_json(r) for r in self._post("task/list_task_runs", body)]
 
     def get_run_details(self, task_id: str, run_id: str) -> TaskRun:
@@ -429,3 +429,8 @@ def _no_answer(url: str, exc: httpx.TransportError) -> WallarooConnectionError:
     if isinstance(exc, httpx.TimeoutException):
         return WallarooConnectionError(f"{url} did not answer in time ({type(exc).__name__})")
     return WallarooConnectionError(f"could not reach {url}: {exc or type(exc).__name__}")
+
+
+def _aware(moment: datetime) -> datetime:
+    """The server needs a zone on every time; a naive one is taken as UTC, as the server shows them."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from string import ascii_letters
 
+from airflow_wallaroo.core.text import shown
 from airflow_wallaroo.exceptions import InvalidRequestError
 from airflow_wallaroo.settings import ArchiveLimits
 
@@ -29,6 +30,11 @@ CHUNK = 1024 * 1024
 RATIO_FLOOR = 1024 * 1024
 #: Resource forks Finder adds to archives; never part of the orchestration.
 MACOS_JUNK = "__MACOSX/"
+#: Linux's NAME_MAX and PATH_MAX, in bytes: an entry past them cannot be unpacked.
+MAX_COMPONENT_BYTES = 255
+MAX_PATH_BYTES = 4096
+#: Names that must not come twice in a folder, whatever their case (they would be ambiguous).
+SINGLE_PER_FOLDER = (ENTRYPOINT, REQUIREMENTS)
 _ENCRYPTED_FLAG = 0x1
 #: What zipfile and the decompressors raise for an entry they cannot read back.
 _UNREADABLE = (
@@ -64,7 +70,7 @@ def inspect_archive(path: Path, limits: ArchiveLimits) -> ArchiveManifest:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
-        raise InvalidArchiveError(f"file: not a valid ZIP archive ({exc})") from None
+        raise InvalidArchiveError(f"file: not a valid ZIP archive ({shown(str(exc), quote=False)})") from None
     with archive:
         files = _check_entries(archive.infolist(), limits, archive_size)
         real_total = _read_all(archive, files, limits)
@@ -74,7 +80,7 @@ def inspect_archive(path: Path, limits: ArchiveLimits) -> ArchiveManifest:
         raise InvalidArchiveError(f"file: no {ENTRYPOINT} in the archive")
     requirements = sorted(name for name in _relevant(names) if PurePosixPath(name).name == REQUIREMENTS)
     if len(requirements) > 1:
-        listed = ", ".join(requirements)
+        listed = ", ".join(shown(r) for r in requirements)
         raise InvalidArchiveError(f"file: more than one {REQUIREMENTS} in the archive: {listed}")
     return ArchiveManifest(
         entrypoint=entrypoint,
@@ -114,8 +120,9 @@ def _check_entries(
     for info in infos:
         _check_entry(info, limits)
         if info.filename in seen:
-            raise InvalidArchiveError(f"file: entry {info.filename!r} appears more than once")
+            raise InvalidArchiveError(f"file: entry {shown(info.filename)} appears more than once")
         seen.add(info.filename)
+    _check_layout([info.filename for info in files])
     declared = sum(info.file_size for info in files)
     if declared > limits.max_uncompressed_bytes:
         raise InvalidArchiveError(
@@ -136,32 +143,67 @@ def _check_entry(info: zipfile.ZipInfo, limits: ArchiveLimits) -> None:
     name = info.filename
     mode = info.external_attr >> 16  # Unix mode bits; 0 when the archiver recorded none
     if stat.S_ISLNK(mode):
-        raise InvalidArchiveError(f"file: entry {name!r} is a symlink; links are not accepted")
+        raise InvalidArchiveError(f"file: entry {shown(name)} is a symlink; links are not accepted")
     if stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
-        raise InvalidArchiveError(f"file: entry {name!r} is a special file (device, fifo or socket)")
+        raise InvalidArchiveError(f"file: entry {shown(name)} is a special file (device, fifo or socket)")
     if info.flag_bits & _ENCRYPTED_FLAG:
-        raise InvalidArchiveError(f"file: entry {name!r} is encrypted; encrypted entries are not accepted")
+        raise InvalidArchiveError(
+            f"file: entry {shown(name)} is encrypted; encrypted entries are not accepted"
+        )
     ratio = info.file_size / max(info.compress_size, 1)
     if info.file_size > RATIO_FLOOR and ratio > limits.max_compression_ratio:
         raise InvalidArchiveError(
-            f"file: entry {name!r} looks like a zip bomb: {info.file_size} bytes from "
+            f"file: entry {shown(name)} looks like a zip bomb: {info.file_size} bytes from "
             f"{info.compress_size} compressed (ratio {ratio:.0f}), over the limit of "
             f"{limits.max_compression_ratio}"
         )
 
 
+def _check_layout(names: list[str]) -> None:
+    """Refuse what unpacking would trip on, or what would make the entrypoint ambiguous.
+
+    ``main.py`` or ``requirements.txt`` twice in one folder under different cases; a file
+    that is also the folder of another entry.
+    """
+    folders = {str(parent) for name in names for parent in PurePosixPath(name).parents}
+    single: dict[tuple[str, str], str] = {}
+    for name in _relevant(names):
+        path = PurePosixPath(name)
+        if name.rstrip("/") in folders:
+            raise InvalidArchiveError(
+                f"file: entry {shown(name)} is both a file and a folder of other entries"
+            )
+        if path.name.lower() in SINGLE_PER_FOLDER:
+            key = (str(path.parent), path.name.lower())
+            if key in single:
+                raise InvalidArchiveError(
+                    f"file: {shown(single[key])} and {shown(name)} differ only in case; "
+                    f"keep one {path.name.lower()} per folder"
+                )
+            single[key] = name
+
+
 def _check_name(name: str) -> None:
-    """Refuse names that could land outside the folder they are unpacked into (zip-slip)."""
+    """Refuse names that could land outside the folder they are unpacked into (zip-slip),
+    or that no Linux file system can hold."""
     if not name:
         raise InvalidArchiveError("file: an entry has an empty name")
+    if len(name.encode("utf-8", "surrogateescape")) > MAX_PATH_BYTES:
+        raise InvalidArchiveError(f"file: entry {shown(name)} has a path over {MAX_PATH_BYTES} bytes")
+    for part in name.replace("\\", "/").split("/"):
+        if len(part.encode("utf-8", "surrogateescape")) > MAX_COMPONENT_BYTES:
+            raise InvalidArchiveError(
+                f"file: entry {shown(name)} has a name part over {MAX_COMPONENT_BYTES} bytes "
+                f"({shown(part, 40)})"
+            )
     if "\x00" in name:
-        raise InvalidArchiveError(f"file: entry {name!r} has a NUL character in its name (zip-slip)")
+        raise InvalidArchiveError(f"file: entry {shown(name)} has a NUL character in its name (zip-slip)")
     unified = name.replace("\\", "/")
     has_drive = len(unified) >= 2 and unified[0] in ascii_letters and unified[1] == ":"
     if unified.startswith("/") or has_drive:
-        raise InvalidArchiveError(f"file: entry {name!r} has an absolute path (zip-slip)")
+        raise InvalidArchiveError(f"file: entry {shown(name)} has an absolute path (zip-slip)")
     if ".." in unified.split("/"):
-        raise InvalidArchiveError(f"file: entry {name!r} has a '..' segment (zip-slip)")
+        raise InvalidArchiveError(f"file: entry {shown(name)} has a '..' segment (zip-slip)")
 
 
 def _read_all(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], limits: ArchiveLimits) -> int:
@@ -171,7 +213,9 @@ def _read_all(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], limits: Ar
         try:
             total = _drain(archive, info, total, limits)
         except _UNREADABLE as exc:
-            raise InvalidArchiveError(f"file: entry {info.filename!r} is corrupt ({exc})") from None
+            raise InvalidArchiveError(
+                f"file: entry {shown(info.filename)} is corrupt ({shown(str(exc), quote=False)})"
+            ) from None
     return total
 
 
@@ -188,7 +232,7 @@ def _drain(archive: zipfile.ZipFile, info: zipfile.ZipInfo, total: int, limits: 
             total += len(chunk)
             if produced > info.file_size:
                 raise InvalidArchiveError(
-                    f"file: entry {info.filename!r} holds more than the {info.file_size} bytes "
+                    f"file: entry {shown(info.filename)} holds more than the {info.file_size} bytes "
                     "its header declares (a zip bomb?)"
                 )
             if total > limits.max_uncompressed_bytes:

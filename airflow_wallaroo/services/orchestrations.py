@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from airflow_wallaroo.core.bounds import Int64, Name
 from airflow_wallaroo.exceptions import ConflictError, ForbiddenError, InvalidRequestError, NotFoundError
 from airflow_wallaroo.runners.base import get_runner
 from airflow_wallaroo.services import packaging, workspaces
@@ -24,10 +25,12 @@ from airflow_wallaroo.store.tables import OrchestrationRow, WorkspaceRow
 
 
 class UploadMetadata(BaseModel):
-    """The ``metadata`` part of an upload."""
+    """The ``metadata`` part of an upload; a field it does not declare is refused, naming it."""
 
-    workspace_id: int
-    name: str | None = None
+    model_config = ConfigDict(extra="forbid")
+
+    workspace_id: Int64
+    name: Name | None = None
 
 
 @dataclass(frozen=True)
@@ -56,13 +59,18 @@ def parse_metadata(raw: bytes | None) -> UploadMetadata:
     if raw is None:
         raise InvalidRequestError("metadata: required (JSON with workspace_id, and optionally name)")
     try:
-        return UploadMetadata.model_validate(json.loads(raw))
+        data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise InvalidRequestError(f"metadata: not valid JSON ({exc.msg})") from None
+    except (ValueError, RecursionError):  # not UTF-8, or nested beyond the parser's depth
+        raise InvalidRequestError("metadata: not valid JSON (not UTF-8 text, or nested too deeply)") from None
+    try:
+        return UploadMetadata.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "body"
-        raise InvalidRequestError(f"metadata.{field}: {first['msg']}") from None
+        field = ".".join(str(p) for p in first["loc"])
+        msg = "unknown field" if first["type"] == "extra_forbidden" else first["msg"]
+        raise InvalidRequestError(f"metadata.{field}: {msg}" if field else f"metadata: {msg}") from None
 
 
 def add_orchestration(

@@ -169,8 +169,10 @@ def describe(
     return result
 
 
-def get_task(session: Session, caller: Caller, settings: WallarooSettings, task_id: str) -> Task:
-    return describe(session, settings, [require_task(session, caller, task_id)])[0]
+def get_task(
+    session: Session, caller: Caller, settings: WallarooSettings, task_id: str, run_limit: int = LAST_RUNS
+) -> Task:
+    return describe(session, settings, [require_task(session, caller, task_id)], run_limit)[0]
 
 
 def list_tasks(

@@ -70,10 +70,6 @@ class TestCreate:
         create_workspace(admin, name)
         assert_error(alice.post("/workspaces/create", json={"workspace_name": name}), 409, name)
 
-    def test_extra_fields_that_clients_send_are_accepted(self, admin: httpx.Client) -> None:
-        answer = admin.post("/workspaces/create", json={"workspace_name": unique("x"), "debug": True})
-        assert answer.status_code == 200
-
 
 class TestList:
     def test_lists_only_the_callers_workspaces(self, admin: httpx.Client, alice: httpx.Client) -> None:

@@ -25,6 +25,7 @@ from airflow_wallaroo.api.deps import CallerDep, SessionDep, authenticated_user
 from airflow_wallaroo.api.graphql.errors import format_graphql_error
 from airflow_wallaroo.api.graphql.schema import build_schema
 from airflow_wallaroo.api.graphql.sources import GraphQLContext
+from airflow_wallaroo.api.openapi import errors
 from airflow_wallaroo.settings import load_settings
 
 router = APIRouter(tags=["graphql"])
@@ -68,8 +69,23 @@ def _is_mutation(operation: Any) -> bool:
     return chosen is not None and chosen.operation == OperationType.MUTATION
 
 
+GRAPHQL_ERRORS = {
+    "description": "GraphQL's own error answer: the operation could not be parsed, validated or run",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["errors"],
+                "properties": {"errors": {"type": "array", "items": {"type": "object"}}, "data": {}},
+            }
+        }
+    },
+}
+
+
 @router.post(
     "/graphql",
+    responses={400: GRAPHQL_ERRORS, **errors(401, 403)},
     openapi_extra={
         "requestBody": {
             "required": True,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import Field
 
 from airflow_wallaroo.api.models import RequestBody, ResponseBody, Timestamp
+from airflow_wallaroo.core.bounds import MAX_FILTER_ITEMS, Flag, Id, Instant, Int64, Name
 from airflow_wallaroo.services.orchestrations import Orchestration
 
 
@@ -51,18 +51,18 @@ class OrchestrationResponse(ResponseBody):
 
 
 class ListRequest(RequestBody):
-    workspace_id: int
+    workspace_id: Int64
 
 
 class GetByIdRequest(RequestBody):
-    id: str
+    id: Id
 
 
 class ListAllRequest(RequestBody):
-    workspace_ids: list[int] = Field(default_factory=list)
-    task_run_status: list[str] = Field(default_factory=list)
-    killed: bool | None = None
-    time_range: tuple[datetime, datetime] | None = None
+    workspace_ids: list[Int64] = Field(default_factory=list, max_length=MAX_FILTER_ITEMS)
+    task_run_status: list[Name] = Field(default_factory=list, max_length=MAX_FILTER_ITEMS)
+    killed: Flag | None = None
+    time_range: tuple[Instant, Instant] | None = None
 
 
 class WorkspaceRef(ResponseBody):
@@ -86,8 +86,8 @@ class ListAllResponse(ResponseBody):
 
 
 class DeleteRequest(RequestBody):
-    orchestrations: list[str] = Field(min_length=1)
-    confirm_delete: bool = False
+    orchestrations: list[Id] = Field(min_length=1, max_length=MAX_FILTER_ITEMS)
+    confirm_delete: Flag = False
 
 
 class DeleteResponse(ResponseBody):

@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from airflow_wallaroo.api.models import RequestBody, ResponseBody, Timestamp
+from airflow_wallaroo.core.bounds import (
+    MAX_ENV_VALUE_CHARS,
+    MAX_ENV_VARS,
+    MAX_NAME_CHARS,
+    MAX_SECRETS,
+    Flag,
+    Id,
+    Instant,
+    Int64,
+    JsonArguments,
+    Name,
+    PositiveCount,
+    RunLimit,
+    Text,
+    TimeoutSeconds,
+)
+from airflow_wallaroo.runtime.contract import RESERVED_NAMES, RESERVED_PREFIXES
 from airflow_wallaroo.services.task_status import TaskRun
 from airflow_wallaroo.services.tasks import Task
 
@@ -20,25 +36,47 @@ FLAVORS = {
 }
 
 
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in word)
+
+
+#: What ``services.tasks.validate_env_vars`` accepts, as the OpenAPI document says it (ECMA regex).
+ENV_NAME_PATTERN = (
+    f"^(?!(?:{'|'.join(_any_case(p) for p in RESERVED_PREFIXES)}))"
+    f"(?!(?:{'|'.join(_any_case(n) for n in sorted(RESERVED_NAMES))})$)"
+    "[A-Za-z_][A-Za-z0-9_]*$"
+)
+#: A Kubernetes Secret's name (DNS-1123 subdomain), as ``services.tasks.validate_secret_names`` checks it.
+SECRET_NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+
+EnvName = Annotated[Text, Field(max_length=MAX_NAME_CHARS)]
+EnvValue = Annotated[Text, Field(max_length=MAX_ENV_VALUE_CHARS)]
+SecretName = Annotated[str, Field(max_length=253, json_schema_extra={"pattern": SECRET_NAME_PATTERN})]
+
+
 class RunOnceRequest(RequestBody):
-    workspace_id: int
-    orch_id: str
-    name: str | None = None
-    timeout: int | None = None
-    json_: dict[str, Any] = Field(default_factory=dict, alias="json")
-    debug: bool = False
+    workspace_id: Int64
+    orch_id: Id
+    name: Name | None = None
+    timeout: TimeoutSeconds | None = None
+    json_: JsonArguments = Field(default_factory=dict, alias="json")
+    debug: Flag = False
     #: Optional, beyond the public contract: environment variables and Kubernetes secrets
     #: (whose keys become environment variables) for every run of the task.
-    extra_env_vars: dict[str, str] = Field(default_factory=dict)
-    bind_secrets: list[str] = Field(default_factory=list)
+    extra_env_vars: dict[EnvName, EnvValue] = Field(
+        default_factory=dict,
+        max_length=MAX_ENV_VARS,
+        json_schema_extra={"propertyNames": {"pattern": ENV_NAME_PATTERN, "maxLength": MAX_NAME_CHARS}},
+    )
+    bind_secrets: list[SecretName] = Field(default_factory=list, max_length=MAX_SECRETS)
 
 
 class RunScheduledRequest(RunOnceRequest):
-    schedule: str
+    schedule: Name
 
 
 class RunContinuouslyRequest(RunOnceRequest):
-    name: str | None = None
+    name: Name | None = None
 
 
 class CreatedResponse(ResponseBody):
@@ -46,11 +84,16 @@ class CreatedResponse(ResponseBody):
 
 
 class TaskIdRequest(RequestBody):
-    id: str
+    id: Id
+
+
+class GetTaskRequest(TaskIdRequest):
+    #: The SDK's ``GetTaskByIdRequest`` sends it: how many of the newest runs to show (default 5).
+    run_limit: RunLimit | None = None
 
 
 class OrchShaRequest(RequestBody):
-    sha: str
+    sha: Id
 
 
 class IdsResponse(ResponseBody):
@@ -58,11 +101,11 @@ class IdsResponse(ResponseBody):
 
 
 class ListTasksRequest(RequestBody):
-    workspace_id: int | None = None
-    killed: bool | None = None
-    orch_id: str | None = None
-    orch_sha: str | None = None
-    run_limit: int | None = Field(default=None, ge=0, le=100)
+    workspace_id: Int64 | None = None
+    killed: Flag | None = None
+    orch_id: Id | None = None
+    orch_sha: Id | None = None
+    run_limit: RunLimit | None = None
 
 
 class LastRun(ResponseBody):
@@ -134,15 +177,15 @@ class TaskResponse(ResponseBody):
 
 
 class ListRunsRequest(RequestBody):
-    task_id: str
+    task_id: Id
     status: Literal["all", "running", "failure", "success", "timed_out", "killed"] = "all"
-    limit: int | None = Field(default=None, ge=1)
-    time_range: tuple[datetime, datetime] | None = None
+    limit: PositiveCount | None = None
+    time_range: tuple[Instant, Instant] | None = None
 
 
 class RunDetailsRequest(RequestBody):
-    task: str
-    pod_id: str
+    task: Id
+    pod_id: Id
 
 
 class RunResponse(ResponseBody):
@@ -164,8 +207,8 @@ class RunResponse(ResponseBody):
 
 
 class LogsRequest(RequestBody):
-    id: str
-    lines: int | None = Field(default=None, ge=1)
+    id: Id
+    lines: PositiveCount | None = None
 
 
 class LogsResponse(ResponseBody):
@@ -173,5 +216,5 @@ class LogsResponse(ResponseBody):
 
 
 class PauseRequest(RequestBody):
-    id: str
-    pause: bool
+    id: Id
+    pause: Flag

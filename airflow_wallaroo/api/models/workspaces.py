@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
+from pydantic.config import JsonDict
 
-from airflow_wallaroo.api.models import RequestBody, ResponseBody, Timestamp
+from airflow_wallaroo.api.models import RequestBody, ResponseBody, Timestamp, sdk_sent
+from airflow_wallaroo.core.bounds import MAX_NAME_CHARS, Email, Id, Int64, Text
 
 
 class CreateWorkspaceRequest(RequestBody):
-    workspace_name: str = Field(min_length=1, max_length=250)
+    workspace_name: Text = Field(min_length=1, max_length=MAX_NAME_CHARS)
 
 
 class CreateWorkspaceResponse(ResponseBody):
@@ -18,10 +20,13 @@ class CreateWorkspaceResponse(ResponseBody):
 
 
 class ListWorkspacesRequest(RequestBody):
-    user_id: str | None = None
+    user_id: Id | None = None
 
 
-class WorkspaceResponse(ResponseBody):
+class Workspace(ResponseBody):
+    """A workspace as ``workspaces/list`` shows it (named so the OpenAPI document calls it
+    ``Workspace``: Schemathesis' stateful phase then sees ``workspaces/create`` produce one)."""
+
     id: int
     name: str
     created_at: Timestamp
@@ -32,21 +37,33 @@ class WorkspaceResponse(ResponseBody):
 
 
 class ListWorkspacesResponse(ResponseBody):
-    workspaces: list[WorkspaceResponse]
+    workspaces: list[Workspace]
+
+
+#: The user is named by ``user_id`` or ``email`` (at least one, not empty).
+ONE_USER: JsonDict = {
+    "anyOf": [
+        {"required": [key], "properties": {key: {"type": "string", "minLength": 1}}}
+        for key in ("user_id", "email")
+    ]
+}
 
 
 class WorkspaceUserRequest(RequestBody):
-    workspace_id: int
-    email: str | None = None
-    user_id: str | None = None
+    model_config = ConfigDict(json_schema_extra=ONE_USER)
+
+    workspace_id: Int64
+    email: Email | None = None
+    user_id: Id | None = None
 
 
 class AddUserRequest(WorkspaceUserRequest):
     user_type: Literal["owner", "collaborator"] = "collaborator"
+    url: Text | None = sdk_sent("the invitation link Wallaroo e-mails; Airflow sends no e-mail")
 
 
 class ListUsersRequest(RequestBody):
-    workspace_id: int
+    workspace_id: Int64
 
 
 class WorkspaceUserResponse(ResponseBody):

@@ -25,9 +25,12 @@ from airflow_wallaroo.api.models.orchestrations import (
 )
 from airflow_wallaroo.api.models.tasks import TaskResponse
 from airflow_wallaroo.api.multipart import receive_upload
+from airflow_wallaroo.api.openapi import errors
 from airflow_wallaroo.api.upload_slots import upload_slots
+from airflow_wallaroo.core.bounds import Id
 from airflow_wallaroo.exceptions import InvalidRequestError
 from airflow_wallaroo.services import orchestrations, overview
+from airflow_wallaroo.services.orchestrations import UploadMetadata
 from airflow_wallaroo.usecases.delete_orchestrations import delete_orchestrations as delete_with_tasks
 from airflow_wallaroo.usecases.upload import register_upload
 
@@ -50,21 +53,25 @@ UPLOAD_BODY = {
                             "description": "the orchestration ZIP",
                         },
                         "metadata": {
-                            "type": "string",
-                            "description": (
-                                'JSON: {"workspace_id": int, "name": str?}, '
-                                "as a field or an application/json part"
-                            ),
+                            **UploadMetadata.model_json_schema(),
+                            "description": "JSON, as an application/json part (or a plain field)",
                         },
                     },
-                }
+                },
+                "encoding": {"metadata": {"contentType": "application/json"}},
             }
         },
     }
 }
 
 
-@router.post("/upload", status_code=202, openapi_extra=UPLOAD_BODY, dependencies=[deps.RUN])
+@router.post(
+    "/upload",
+    status_code=202,
+    openapi_extra=UPLOAD_BODY,
+    dependencies=[deps.RUN],
+    responses=errors(404, 413, 429, 507),
+)
 async def upload_orchestration(request: Request, caller: CallerDep, settings: SettingsDep) -> UploadResponse:
     """Upload an orchestration ZIP; 202 as soon as it is validated and stored, packaging follows.
 
@@ -96,7 +103,7 @@ async def upload_orchestration(request: Request, caller: CallerDep, settings: Se
     return UploadResponse(id=orchestration_id)
 
 
-@router.post("/list", dependencies=[deps.READ])
+@router.post("/list", dependencies=[deps.READ], responses=errors(404))
 def list_orchestrations(
     body: ListRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> list[OrchestrationResponse]:
@@ -105,7 +112,7 @@ def list_orchestrations(
     return [OrchestrationResponse.of(o) for o in found]
 
 
-@router.post("/get_by_id", dependencies=[deps.READ])
+@router.post("/get_by_id", dependencies=[deps.READ], responses=errors(404))
 def get_orchestration(
     body: GetByIdRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> OrchestrationResponse:
@@ -113,7 +120,7 @@ def get_orchestration(
     return OrchestrationResponse.of(orchestrations.get_orchestration(session, caller, body.id, settings))
 
 
-@router.post("/list_all", dependencies=[deps.READ])
+@router.post("/list_all", dependencies=[deps.READ], responses=errors(404))
 def list_all(
     body: ListAllRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> ListAllResponse:
@@ -139,9 +146,21 @@ def list_all(
     )
 
 
-@own_auth_router.get("/download", response_model=None)
+@own_auth_router.get(
+    "/download",
+    response_model=None,
+    response_class=FileResponse,
+    responses={
+        200: {
+            "description": "The archive's original bytes; X-Orchestration-Sha holds their sha256",
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            "headers": {"X-Orchestration-Sha": {"schema": {"type": "string"}}},
+        },
+        **errors(400, 401, 403, 404),
+    },
+)
 def download_orchestration(
-    id: Annotated[str, Query(description="the orchestration id")],
+    id: Annotated[Id, Query(description="the orchestration id")],
     caller: ArchiveReaderDep,
     session: SessionDep,
     settings: SettingsDep,
@@ -163,7 +182,7 @@ def download_orchestration(
     return StreamingResponse(chunks(), media_type="application/zip", headers=headers)
 
 
-@router.post("/delete_orchestrations", dependencies=[deps.DELETE])
+@router.post("/delete_orchestrations", dependencies=[deps.DELETE], responses=errors(404, 409))
 def delete_orchestrations(
     body: DeleteRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> DeleteResponse:

@@ -9,16 +9,18 @@ endpoint: the password or the refresh token is the credential.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form
 
 from airflow_wallaroo.api.models import ResponseBody
-from airflow_wallaroo.exceptions import InvalidRequestError, NotFoundError
+from airflow_wallaroo.api.openapi import errors
+from airflow_wallaroo.exceptions import InvalidRequestError
 from airflow_wallaroo.services import sdk_tokens
 
 REALM = "master"
-router = APIRouter(prefix="/auth/realms/{realm}/protocol/openid-connect", tags=["sdk-auth"])
+#: One realm, so it is part of the paths: another realm is an unknown path (404, naming this one).
+router = APIRouter(prefix=f"/auth/realms/{REALM}/protocol/openid-connect", tags=["sdk-auth"])
 
 
 class TokenResponse(ResponseBody):
@@ -31,37 +33,25 @@ class TokenResponse(ResponseBody):
     refresh_expires_in: int
 
 
-def _check_realm(realm: str) -> None:
-    if realm != REALM:
-        raise NotFoundError(f"realm: {realm!r} does not exist; this server has one realm, {REALM!r}")
-
-
-@router.post("/token")
+@router.post("/token", responses=errors(400, 401))
 def token(
-    realm: str,
-    grant_type: Annotated[str, Form()],
+    grant_type: Annotated[Literal["password", "refresh_token"], Form()],
     username: Annotated[str | None, Form()] = None,
     password: Annotated[str | None, Form()] = None,
     refresh_token: Annotated[str | None, Form()] = None,
     client_id: Annotated[str | None, Form()] = None,
 ) -> TokenResponse:
     """``grant_type=password`` (Airflow checks the user) or ``grant_type=refresh_token``."""
-    _check_realm(realm)
     if grant_type == "password":
         issued = sdk_tokens.password_grant(username, password)
-    elif grant_type == "refresh_token":
+    else:  # the form says it: another grant type is a 400 naming grant_type
         issued = sdk_tokens.refresh_grant(refresh_token)
-    else:
-        raise InvalidRequestError(
-            f"grant_type: {grant_type!r} is not supported; use 'password' or 'refresh_token'"
-        )
     return TokenResponse.model_validate(issued)
 
 
-@router.post("/auth/device")
-def device_login(realm: str) -> None:
+@router.post("/auth/device", responses=errors(400))
+def device_login() -> None:
     """The SDK's ``sso`` login (OAuth2 device grant): refused, with the reason."""
-    _check_realm(realm)
     raise InvalidRequestError(
         "auth_type='sso' is not available: Airflow's auth managers have no device-login (OAuth2 device "
         "authorization) flow; use auth_type='user_password' or auth_type='token' (see the README)"

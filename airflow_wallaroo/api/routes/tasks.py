@@ -8,6 +8,7 @@ from airflow_wallaroo.api import deps
 from airflow_wallaroo.api.deps import CallerDep, SessionDep, SettingsDep
 from airflow_wallaroo.api.models.tasks import (
     CreatedResponse,
+    GetTaskRequest,
     IdsResponse,
     ListRunsRequest,
     ListTasksRequest,
@@ -23,6 +24,7 @@ from airflow_wallaroo.api.models.tasks import (
     TaskIdRequest,
     TaskResponse,
 )
+from airflow_wallaroo.api.openapi import errors
 from airflow_wallaroo.core.vocabulary import TaskKind
 from airflow_wallaroo.services import runs, tasks
 from airflow_wallaroo.usecases.create_task import create_task
@@ -47,7 +49,7 @@ def _order(kind: TaskKind, body: RunOnceRequest, schedule: str | None = None) ->
     )
 
 
-@router.post("/run_once", status_code=201, dependencies=[deps.RUN])
+@router.post("/run_once", status_code=201, dependencies=[deps.RUN], responses=errors(404, 409))
 def run_once(
     body: RunOnceRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> CreatedResponse:
@@ -55,7 +57,7 @@ def run_once(
     return CreatedResponse(id=create_task(session, caller, settings, _order(TaskKind.RUN_ONCE, body)).id)
 
 
-@router.post("/run_scheduled", status_code=201, dependencies=[deps.RUN])
+@router.post("/run_scheduled", status_code=201, dependencies=[deps.RUN], responses=errors(404, 409))
 def run_scheduled(
     body: RunScheduledRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> CreatedResponse:
@@ -64,7 +66,7 @@ def run_scheduled(
     return CreatedResponse(id=create_task(session, caller, settings, order).id)
 
 
-@router.post("/run_continuously", status_code=201, dependencies=[deps.RUN])
+@router.post("/run_continuously", status_code=201, dependencies=[deps.RUN], responses=errors(404, 409))
 def run_continuously(
     body: RunContinuouslyRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> CreatedResponse:
@@ -74,14 +76,15 @@ def run_continuously(
     )
 
 
-@router.post("/get_by_id", dependencies=[deps.READ])
+@router.post("/get_by_id", dependencies=[deps.READ], responses=errors(404))
 def get_task(
-    body: TaskIdRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
+    body: GetTaskRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> TaskResponse:
-    return TaskResponse.of(tasks.get_task(session, caller, settings, body.id))
+    run_limit = body.run_limit if body.run_limit is not None else tasks.LAST_RUNS
+    return TaskResponse.of(tasks.get_task(session, caller, settings, body.id, run_limit))
 
 
-@router.post("/list", dependencies=[deps.READ])
+@router.post("/list", dependencies=[deps.READ], responses=errors(404))
 def list_tasks(
     caller: CallerDep, session: SessionDep, settings: SettingsDep, body: ListTasksRequest | None = None
 ) -> list[TaskResponse]:
@@ -104,7 +107,7 @@ def get_tasks_by_orch_sha(body: OrchShaRequest, caller: CallerDep, session: Sess
     return IdsResponse(ids=tasks.task_ids_by_sha(session, caller, body.sha))
 
 
-@router.post("/list_task_runs", dependencies=[deps.READ])
+@router.post("/list_task_runs", dependencies=[deps.READ], responses=errors(404))
 def list_task_runs(body: ListRunsRequest, caller: CallerDep, session: SessionDep) -> list[RunResponse]:
     """The task's runs, newest ``updated_at`` first."""
     found = runs.list_task_runs(
@@ -113,12 +116,12 @@ def list_task_runs(body: ListRunsRequest, caller: CallerDep, session: SessionDep
     return [RunResponse.of(r) for r in found]
 
 
-@router.post("/get_run_details", dependencies=[deps.READ])
+@router.post("/get_run_details", dependencies=[deps.READ], responses=errors(404))
 def get_run_details(body: RunDetailsRequest, caller: CallerDep, session: SessionDep) -> RunResponse:
     return RunResponse.of(runs.get_run_details(session, caller, body.task, body.pod_id))
 
 
-@router.post("/get_logs_for_run", dependencies=[deps.READ_LOGS])
+@router.post("/get_logs_for_run", dependencies=[deps.READ_LOGS], responses=errors(404))
 def get_logs_for_run(
     body: LogsRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> LogsResponse:
@@ -126,13 +129,13 @@ def get_logs_for_run(
     return LogsResponse(logs=runs.get_run_logs(session, caller, settings, body.id, body.lines))
 
 
-@router.post("/kill", status_code=202, dependencies=[deps.EDIT, deps.STOP])
+@router.post("/kill", status_code=202, dependencies=[deps.EDIT, deps.STOP], responses=errors(404, 409))
 def kill(body: TaskIdRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep) -> TaskResponse:
     """Stop the task for good: its runs are stopped, no more start, its logs are deleted."""
     return TaskResponse.of(kill_task(session, caller, settings, body.id))
 
 
-@router.post("/pause", status_code=202, dependencies=[deps.EDIT])
+@router.post("/pause", status_code=202, dependencies=[deps.EDIT], responses=errors(404, 409))
 def pause(body: PauseRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep) -> TaskResponse:
     """Pause (``pause: true``) or resume (``pause: false``) a task."""
     return TaskResponse.of(pause_task(session, caller, settings, body.id, body.pause))

@@ -16,16 +16,17 @@ from airflow_wallaroo.api.models.workspaces import (
     ListWorkspacesRequest,
     ListWorkspacesResponse,
     RemoveUserResponse,
-    WorkspaceResponse,
+    Workspace,
     WorkspaceUserRequest,
     WorkspaceUserResponse,
 )
+from airflow_wallaroo.api.openapi import errors
 from airflow_wallaroo.services import workspaces
 
 router = APIRouter(prefix="/workspaces", tags=["workspaces"])
 
 
-@router.post("/create", dependencies=[deps.EDIT])
+@router.post("/create", dependencies=[deps.EDIT], responses=errors(409))
 def create_workspace(
     body: CreateWorkspaceRequest, caller: CallerDep, session: SessionDep
 ) -> CreateWorkspaceResponse:
@@ -40,10 +41,10 @@ def list_workspaces(
 ) -> ListWorkspacesResponse:
     """List the caller's workspaces (with ``user_id``: those that user shares with the caller)."""
     rows = workspaces.list_workspaces(session, caller, body.user_id if body else None)
-    return ListWorkspacesResponse(workspaces=[WorkspaceResponse.model_validate(r) for r in rows])
+    return ListWorkspacesResponse(workspaces=[Workspace.model_validate(r) for r in rows])
 
 
-@router.post("/add_user", dependencies=[deps.EDIT])
+@router.post("/add_user", dependencies=[deps.EDIT], responses=errors(404, 409))
 def add_user(body: AddUserRequest, caller: CallerDep, session: SessionDep) -> EmptyResponse:
     """Add a user to a workspace (owners only)."""
     workspaces.add_user(
@@ -52,7 +53,7 @@ def add_user(body: AddUserRequest, caller: CallerDep, session: SessionDep) -> Em
     return EmptyResponse()
 
 
-@router.post("/remove_user", dependencies=[deps.EDIT])
+@router.post("/remove_user", dependencies=[deps.EDIT], responses=errors(404, 409))
 def remove_user(body: WorkspaceUserRequest, caller: CallerDep, session: SessionDep) -> RemoveUserResponse:
     """Remove a user from a workspace (owners only; never the last owner)."""
     workspaces.remove_user(session, caller, body.workspace_id, email=body.email, user_id=body.user_id)
@@ -60,7 +61,7 @@ def remove_user(body: WorkspaceUserRequest, caller: CallerDep, session: SessionD
     return RemoveUserResponse(affected_rows=1)
 
 
-@router.post("/list_users", dependencies=[deps.READ])
+@router.post("/list_users", dependencies=[deps.READ], responses=errors(404))
 def list_users(body: ListUsersRequest, caller: CallerDep, session: SessionDep) -> ListUsersResponse:
     """List a workspace's users and their roles."""
     members = workspaces.list_users(session, caller, body.workspace_id)

@@ -409,7 +409,7 @@ class TestRequirements:
         make_zip(upload, entries)
         assert rejection(upload) == (
             "file: more than one requirements.txt in the archive: "
-            "a/requirements.txt, b/requirements.txt, requirements.txt"
+            "'a/requirements.txt', 'b/requirements.txt', 'requirements.txt'"
         )
 
 
