@@ -44,7 +44,7 @@ def build_task_dag(spec: TaskSpec, settings: WallarooSettings | None = None) -> 
         schedule = OneRunTimetable(spec.first_run_id)
         max_active_runs = 1
     elif spec.kind == TaskKind.RUN_SCHEDULED:
-        schedule = UuidCronTimetable(spec.schedule or "", timezone="UTC")
+        schedule = UuidCronTimetable(spec.schedule or "", timezone=spec.timezone or "UTC")
         max_active_runs = MAX_OVERLAPPING_RUNS
     else:
         schedule = UuidContinuousTimetable()

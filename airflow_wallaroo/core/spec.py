@@ -35,6 +35,8 @@ class TaskSpec:
     first_run_id: str
     created_at: str
     schedule: str | None = None
+    #: IANA time zone of the cron schedule (None: UTC).
+    timezone: str | None = None
     timeout: int | None = None
     version: int = SPEC_VERSION
     extra_env: dict[str, str] = field(default_factory=dict)

@@ -42,6 +42,7 @@ def render_spec(task: TaskRow, orchestration: OrchestrationRow) -> TaskSpec:
         first_run_id=task.first_run_id,
         created_at=task.created_at.isoformat(),
         schedule=task.schedule,
+        timezone=task.timezone,
         timeout=task.timeout,
         extra_env=json.loads(task.extra_env_vars or "{}"),
         requirements=orchestration.requirements,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -41,12 +42,32 @@ class Task:
     image: str
 
 
+#: Cron macros, as Airflow's cron timetables read them.
+CRON_MACROS = ("@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly")
+
+
 def validate_schedule(schedule: str) -> str:
-    """Five-field cron, checked with croniter before anything is written."""
+    """Five-field cron or one of Airflow's macros, checked before anything is written."""
     schedule = schedule.strip()
+    if schedule in CRON_MACROS:
+        return schedule
     if len(schedule.split()) != 5 or not croniter.is_valid(schedule):
-        raise InvalidRequestError(f"schedule: {schedule!r} is not a valid five-field cron expression")
+        raise InvalidRequestError(
+            f"schedule: {schedule!r} is not a valid five-field cron expression "
+            f"nor one of {', '.join(CRON_MACROS)}"
+        )
     return schedule
+
+
+def validate_timezone(name: str) -> str:
+    """An IANA time zone name (``Europe/Paris``); Airflow reads the schedule's ticks in it."""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InvalidRequestError(
+            f"timezone: {name!r} is not an IANA time zone name (such as 'Europe/Paris' or 'UTC')"
+        ) from None
+    return name
 
 
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -84,6 +105,7 @@ class TaskOrder:
     name: str | None = None
     timeout: int | None = None
     schedule: str | None = None
+    timezone: str | None = None
     debug: bool = False
     extra_env_vars: dict[str, str] | None = None
     bind_secrets: list[str] | None = None
@@ -94,7 +116,9 @@ def add_task(session: Session, caller: Caller, settings: WallarooSettings, order
     # What the request says alone first, then what it refers to.
     extra_env = validate_env_vars(order.extra_env_vars or {})
     secrets = validate_secret_names(order.bind_secrets or [])
-    schedule = validate_schedule(order.schedule or "") if order.kind is TaskKind.RUN_SCHEDULED else None
+    scheduled = order.kind is TaskKind.RUN_SCHEDULED
+    schedule = validate_schedule(order.schedule or "") if scheduled else None
+    timezone = validate_timezone(order.timezone) if scheduled and order.timezone is not None else None
     if order.timeout is not None and order.timeout <= 0:
         raise InvalidRequestError("timeout: must be a positive number of seconds")
     workspaces.require_member(session, caller, order.workspace_id)
@@ -113,6 +137,7 @@ def add_task(session: Session, caller: Caller, settings: WallarooSettings, order
         orch_sha=orchestration.row.sha,
         owner_id=caller.user_id,
         schedule=schedule,
+        timezone=timezone,
         timeout=order.timeout,
         arguments=json.dumps(order.arguments),
         extra_env_vars=json.dumps(extra_env),

@@ -116,6 +116,8 @@ class TaskRow(Base):
     orch_sha: Mapped[str] = mapped_column(String(64), index=True)
     owner_id: Mapped[str] = mapped_column(String(250))
     schedule: Mapped[str | None] = mapped_column(String(250))
+    #: IANA time zone the cron schedule is read in; None: UTC.
+    timezone: Mapped[str | None] = mapped_column(String(64))
     timeout: Mapped[int | None] = mapped_column(Integer)
     arguments: Mapped[str] = mapped_column(Text)
     #: JSON object of environment variables added to every run (Kubernetes and local runners).

@@ -34,7 +34,9 @@ class RunOnceRequest(RequestBody):
 
 
 class RunScheduledRequest(RunOnceRequest):
-    schedule: str
+    schedule: str = Field(max_length=250)
+    #: Optional: the IANA time zone the schedule is read in (absent: UTC).
+    timezone: str | None = Field(default=None, min_length=1, max_length=64)
 
 
 class RunContinuouslyRequest(RunOnceRequest):
@@ -81,6 +83,7 @@ class TaskResponse(ResponseBody):
     run_type: str
     flavor: str
     schedule: str | None
+    timezone: str | None
     timeout: int | None
     image: str | None
     image_tag: str | None
@@ -108,6 +111,7 @@ class TaskResponse(ResponseBody):
             run_type=RUN_TYPES[row.kind],
             flavor=FLAVORS[row.kind],
             schedule=row.schedule,
+            timezone=row.timezone,
             timeout=row.timeout,
             image=task.image,
             image_tag=None,

@@ -32,7 +32,9 @@ from airflow_wallaroo.usecases.pause_task import pause_task
 router = APIRouter(prefix="/task", tags=["tasks"])
 
 
-def _order(kind: TaskKind, body: RunOnceRequest, schedule: str | None = None) -> tasks.TaskOrder:
+def _order(
+    kind: TaskKind, body: RunOnceRequest, schedule: str | None = None, timezone: str | None = None
+) -> tasks.TaskOrder:
     return tasks.TaskOrder(
         kind=kind,
         workspace_id=body.workspace_id,
@@ -41,6 +43,7 @@ def _order(kind: TaskKind, body: RunOnceRequest, schedule: str | None = None) ->
         name=body.name,
         timeout=body.timeout,
         schedule=schedule,
+        timezone=timezone,
         debug=body.debug,
         extra_env_vars=body.extra_env_vars,
         bind_secrets=body.bind_secrets,
@@ -59,8 +62,8 @@ def run_once(
 def run_scheduled(
     body: RunScheduledRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> CreatedResponse:
-    """Run an orchestration each time a cron schedule fires (UTC), overlapping runs allowed."""
-    order = _order(TaskKind.RUN_SCHEDULED, body, schedule=body.schedule)
+    """Run an orchestration each time a cron schedule fires (in ``timezone``, else UTC)."""
+    order = _order(TaskKind.RUN_SCHEDULED, body, schedule=body.schedule, timezone=body.timezone)
     return CreatedResponse(id=create_task(session, caller, settings, order).id)
 
 

@@ -109,3 +109,14 @@ class TestLoader:
         (shard / f"{SPEC.task_id}.json").write_text(SPEC.to_json())
         load_shard(0, {}, folder=tmp_path)
         assert not (tmp_path / ERRORS_FOLDER / f"{SPEC.task_id}.txt").exists()
+
+
+class TestScheduleOptions:
+    def test_the_cron_timetable_reads_the_task_time_zone(self) -> None:
+        dag = build_task_dag(replace(SPEC, kind="run_scheduled", schedule="@daily", timezone="Europe/Paris"))
+        assert dag.timetable.serialize()["timezone"] == "Europe/Paris"
+        assert dag.timetable.serialize()["expression"] == "0 0 * * *"
+
+    def test_no_time_zone_is_utc(self) -> None:
+        dag = build_task_dag(replace(SPEC, kind="run_scheduled", schedule="0 8 * * *"))
+        assert dag.timetable.serialize()["timezone"] == "UTC"

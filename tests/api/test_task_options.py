@@ -1,0 +1,45 @@
+"""The task options beyond the seed, as far as a request alone decides them (no scheduler).
+
+What a request says is checked before what it refers to, so an orchestration that does
+not exist is enough to reach each check.
+"""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.support.helpers import assert_error
+
+MISSING = "00000000-0000-4000-8000-000000000000"
+
+
+def scheduled(**extra: object) -> dict[str, object]:
+    return {"workspace_id": 999999, "orch_id": MISSING, "schedule": "0 8 * * *", "json": {}, **extra}
+
+
+class TestTimezone:
+    @pytest.mark.parametrize("zone", ["Mars/Olympus", "../../etc/passwd", "Europe/"])
+    def test_an_unknown_zone_is_400(self, admin: TestClient, zone: str) -> None:
+        assert_error(admin.post("/task/run_scheduled", json=scheduled(timezone=zone)), 400, "timezone")
+
+    def test_a_known_zone_passes_validation(self, admin: TestClient) -> None:
+        # Refused further on, for the workspace it names: the zone itself was accepted.
+        answer = admin.post("/task/run_scheduled", json=scheduled(timezone="Europe/Paris"))
+        assert answer.status_code in (403, 404), answer.text
+        assert "timezone" not in answer.text
+
+    def test_null_means_utc(self, admin: TestClient) -> None:
+        answer = admin.post("/task/run_scheduled", json=scheduled(timezone=None))
+        assert answer.status_code in (403, 404), answer.text
+
+
+class TestCronMacros:
+    @pytest.mark.parametrize("macro", ["@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly"])
+    def test_airflow_macros_are_accepted(self, admin: TestClient, macro: str) -> None:
+        answer = admin.post("/task/run_scheduled", json=scheduled(schedule=macro))
+        assert answer.status_code in (403, 404), answer.text
+
+    @pytest.mark.parametrize("schedule", ["@sometimes", "@once", "@continuous", "* * *"])
+    def test_others_are_400(self, admin: TestClient, schedule: str) -> None:
+        assert_error(admin.post("/task/run_scheduled", json=scheduled(schedule=schedule)), 400, "schedule")
