@@ -114,9 +114,14 @@ def active_run_ids(session: Session, dag_id: str) -> list[str]:
     )
 
 
-def fail_active_runs(session: Session, dag_id: str) -> list[str]:
-    """Fail every active run with Airflow's own function (the task supervisor then stops the tasks)."""
+def fail_active_runs(session: Session, dag_id: str, note: str | None = None) -> list[str]:
+    """Fail every active run with Airflow's own function (the task supervisor then stops the tasks).
+
+    ``note``: the run note each of them carries in Airflow's UI (why it failed).
+    """
     run_ids = active_run_ids(session, dag_id)
+    if run_ids and note is not None:
+        set_run_notes(session, dag_id, run_ids, note)
     if not run_ids:
         return []
     dag = DBDagBag().get_latest_version_of_dag(dag_id, session=session)
@@ -129,3 +134,11 @@ def fail_active_runs(session: Session, dag_id: str) -> list[str]:
         set_dag_run_state_to_failed(dag=dag, run_id=run_id, commit=True, session=session)
     session.flush()
     return run_ids
+
+
+def set_run_notes(session: Session, dag_id: str, run_ids: Iterable[str], note: str) -> None:
+    """Give runs the note Airflow's UI shows on them (replacing any), as its REST API does."""
+    runs = session.scalars(select(DagRun).where(DagRun.dag_id == dag_id, DagRun.run_id.in_(list(run_ids))))
+    for run in runs:
+        run.note = note
+    session.flush()

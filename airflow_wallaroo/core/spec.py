@@ -48,6 +48,9 @@ class TaskSpec:
     killed: bool = False
     #: Paused through the API: a DAG created from this spec is created paused.
     paused: bool = False
+    #: The creating user's name (the DAG's owner in Airflow's UI), and the workspace's name.
+    owner_name: str | None = None
+    workspace_name: str | None = None
     #: Retries of a failed run; a run interrupted by a platform crash is re-run only if this allows.
     retries: int = 0
 

@@ -120,3 +120,29 @@ class TestScheduleOptions:
     def test_no_time_zone_is_utc(self) -> None:
         dag = build_task_dag(replace(SPEC, kind="run_scheduled", schedule="0 8 * * *"))
         assert dag.timetable.serialize()["timezone"] == "UTC"
+
+
+class TestPresentation:
+    """What Airflow's UI shows of a task's DAG: read back through its REST API in integration."""
+
+    NAMED = replace(SPEC, owner_name="alice", workspace_name="team")
+
+    def test_named_task(self) -> None:
+        dag = build_task_dag(self.NAMED)
+        assert dag.dag_display_name == "n · hello"
+        assert dag.owner == "alice"
+        assert dag.description is not None
+        assert all(word in dag.description for word in ("hello", "team", "run once"))
+
+    def test_unnamed_task_shows_its_orchestration_and_kind(self) -> None:
+        dag = build_task_dag(replace(self.NAMED, name=None, kind="run_scheduled", schedule="@daily"))
+        assert dag.dag_display_name == "hello (scheduled)"
+        assert dag.description is not None and "cron `@daily` in UTC" in dag.description
+
+    def test_killed_task_says_so(self) -> None:
+        dag = build_task_dag(replace(self.NAMED, killed=True))
+        assert dag.dag_display_name.startswith("[killed] ")
+        assert dag.description is not None and "Killed" in dag.description
+
+    def test_owner_falls_back_to_the_user_id(self) -> None:
+        assert build_task_dag(SPEC).owner == "admin"

@@ -1,0 +1,89 @@
+"""Task features beyond the seed that need a real scheduler (issue 15).
+
+What a request alone decides (time zones, macros, bounds) is tested in
+``tests/api/test_task_options.py``; timetables and DAG building in ``tests/unit``.
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.support.helpers import unique
+from tests.support.stack import AirflowStack
+from tests.support.tasks import logs, ready_example, runs_of, start_task, wait_until
+
+
+@pytest.fixture
+def workspace(admin: httpx.Client) -> int:
+    return admin.post("/workspaces/create", json={"workspace_name": unique("feat")}).json()["workspace_id"]
+
+
+@pytest.fixture
+def hello(admin: httpx.Client, workspace: int) -> str:
+    return ready_example(admin, workspace, "hello")
+
+
+def dag_id(task_id: str) -> str:
+    return f"wallaroo_task_{task_id}"
+
+
+def airflow_dag(api: httpx.Client, task_id: str, check: object = None) -> dict:
+    """The task's DAG as Airflow's REST API shows it, once it exists (and ``check`` holds)."""
+
+    def probe() -> dict | None:
+        answer = api.get(f"/dags/{dag_id(task_id)}")
+        if answer.status_code != 200:
+            return None
+        dag: dict = answer.json()
+        return dag if check is None or check(dag) else None  # type: ignore[operator]
+
+    found: dict = wait_until(probe, f"the DAG of task {task_id} in Airflow's REST API", timeout=120)
+    return found
+
+
+def running_run(client: httpx.Client, stack: AirflowStack, task_id: str) -> str:
+    """The id of a run whose user code has started (the runner wrote its pid file)."""
+
+    def probe() -> str | None:
+        pids = list((stack.data_folder / "runs" / task_id).glob("*.pid"))
+        if pids:
+            return pids[0].stem
+        ended = [r for r in runs_of(client, task_id) if r["status"] != "running"]
+        assert not ended, (ended, logs(client, ended[0]["run_id"]))
+        return None
+
+    run_id: str = wait_until(probe, f"a user process of task {task_id}", timeout=180)
+    assert run_id in {r["run_id"] for r in runs_of(client, task_id)}
+    return run_id
+
+
+def test_a_task_reads_well_in_airflows_ui(
+    stack: AirflowStack, admin: httpx.Client, workspace: int, hello: str
+) -> None:
+    """Display name, owner and description through Airflow's REST API; the DAG list finds it
+    by task or orchestration name; paused and killed are told apart; a killed run has a note."""
+    orch_name = admin.post("/orchestration/get_by_id", json={"id": hello}).json()["name"]
+    name = unique("report")
+    task_id = start_task(admin, "run_continuously", workspace, hello, name=name, json={"sleep": 300})
+    with stack.airflow_api("admin") as api:
+        dag = airflow_dag(api, task_id)
+        assert dag["dag_display_name"] == f"{name} · {orch_name}"
+        assert dag["owners"] == ["admin"]
+        assert all(word in dag["description"] for word in (orch_name, "continuous", "workspace"))
+        for pattern in (name, orch_name):
+            found = api.get("/dags", params={"dag_display_name_pattern": pattern}).json()["dags"]
+            assert [d["dag_id"] for d in found] == [dag_id(task_id)], pattern
+
+        run_id = running_run(admin, stack, task_id)
+        assert admin.post("/task/pause", json={"id": task_id, "pause": True}).status_code == 202
+        paused = airflow_dag(api, task_id, lambda d: d["is_paused"])
+        assert not paused["dag_display_name"].startswith("[killed]")
+        assert "wallaroo:killed" not in {t["name"] for t in paused["tags"]}
+
+        assert admin.post("/task/kill", json={"id": task_id}).status_code == 202
+        killed = airflow_dag(api, task_id, lambda d: d["dag_display_name"].startswith("[killed]"))
+        assert killed["is_paused"] and "wallaroo:killed" in {t["name"] for t in killed["tags"]}
+        run = api.get(f"/dags/{dag_id(task_id)}/dagRuns/{run_id}").json()
+        assert run["state"] == "failed"
+        assert run["note"].startswith("Killed through the Wallaroo API by admin at "), run["note"]
