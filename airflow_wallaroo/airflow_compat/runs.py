@@ -8,11 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from airflow.models.dagrun import DagRun
+from airflow.models.taskinstance import TaskInstance
 from airflow.models.xcom import XComModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from airflow_wallaroo.core.naming import OUTCOME_XCOM_KEY, PACKAGING_DAG_ID, TASK_DAG_PREFIX
+from airflow_wallaroo.core.naming import OUTCOME_XCOM_KEY, PACKAGING_DAG_ID, RUN_TASK_ID, TASK_DAG_PREFIX
 
 _COLUMNS = (
     DagRun.dag_id,
@@ -37,6 +38,8 @@ class RunRecord:
     updated_at: datetime
     end_date: datetime | None
     timed_out: bool
+    #: The try of the run's task that ran last (1 the first, 2 its first retry...); 0: none yet.
+    try_number: int = 0
 
 
 def runs_of(
@@ -56,8 +59,10 @@ def runs_of(
     if limit is not None:
         query = query.limit(limit)
     rows = list(session.execute(query))
-    timed_out = _timed_out(session, dag_id, [row.run_id for row in rows])
-    return [_record(row, row.run_id in timed_out) for row in rows]
+    run_ids = [row.run_id for row in rows]
+    timed_out = _timed_out(session, dag_id, run_ids)
+    tries = _tries(session, dag_id, run_ids)
+    return [_record(row, row.run_id in timed_out, tries.get(row.run_id, 0)) for row in rows]
 
 
 def find_task_run(session: Session, run_id: str) -> RunRecord | None:
@@ -67,7 +72,8 @@ def find_task_run(session: Session, run_id: str) -> RunRecord | None:
     ).first()
     if row is None:
         return None
-    return _record(row, bool(_timed_out(session, row.dag_id, [row.run_id])))
+    tries = _tries(session, row.dag_id, [row.run_id])
+    return _record(row, bool(_timed_out(session, row.dag_id, [row.run_id])), tries.get(row.run_id, 0))
 
 
 def packaging_states(session: Session, run_ids: Iterable[str]) -> dict[str, str]:
@@ -81,7 +87,7 @@ def packaging_states(session: Session, run_ids: Iterable[str]) -> dict[str, str]
     return {run_id: str(state) for run_id, state in rows}
 
 
-def _record(row: Any, timed_out: bool) -> RunRecord:
+def _record(row: Any, timed_out: bool, try_number: int = 0) -> RunRecord:
     created = row.queued_at or row.run_after
     updated = row.end_date or row.start_date or created
     if row.updated_at is not None and row.updated_at > updated:
@@ -94,6 +100,7 @@ def _record(row: Any, timed_out: bool) -> RunRecord:
         updated_at=updated,
         end_date=row.end_date,
         timed_out=timed_out,
+        try_number=try_number,
     )
 
 
@@ -106,3 +113,17 @@ def _timed_out(session: Session, dag_id: str, run_ids: Sequence[str]) -> set[str
         )
     )
     return {run_id for run_id, value in rows if "timed_out" in str(value)}
+
+
+def _tries(session: Session, dag_id: str, run_ids: Sequence[str]) -> dict[str, int]:
+    """The try number of each run's task, in one query."""
+    if not run_ids:
+        return {}
+    rows = session.execute(
+        select(TaskInstance.run_id, TaskInstance.try_number).where(
+            TaskInstance.dag_id == dag_id,
+            TaskInstance.run_id.in_(list(run_ids)),
+            TaskInstance.task_id == RUN_TASK_ID,
+        )
+    )
+    return {run_id: int(try_number or 0) for run_id, try_number in rows}

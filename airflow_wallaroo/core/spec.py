@@ -53,6 +53,8 @@ class TaskSpec:
     workspace_name: str | None = None
     #: Retries of a failed run; a run interrupted by a platform crash is re-run only if this allows.
     retries: int = 0
+    #: Seconds before the first retry; each next waits twice as long (Airflow's backoff).
+    retry_delay: int | None = None
 
     @property
     def dag_id(self) -> str:

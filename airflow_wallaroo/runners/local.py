@@ -15,6 +15,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from airflow_wallaroo.runners.base import retry_arguments
+
 if TYPE_CHECKING:
     from airflow_wallaroo.core.layout import DataLayout
     from airflow_wallaroo.core.spec import TaskSpec
@@ -36,7 +38,7 @@ class LocalRunner:
             task_id=task_id,
             spec=spec.to_json(),
             execution_timeout=timedelta(seconds=spec.timeout) if spec.timeout else None,
-            retries=0,
+            **retry_arguments(spec),
         )
 
     def image(self, settings: WallarooSettings) -> str:

@@ -23,6 +23,7 @@ from airflow_wallaroo.archive_tokens import mint_archive_token
 from airflow_wallaroo.core.layout import archive_in
 from airflow_wallaroo.core.naming import OUTCOME_XCOM_KEY
 from airflow_wallaroo.core.spec import TaskSpec
+from airflow_wallaroo.runners.base import retry_arguments
 from airflow_wallaroo.runtime.contract import RUN_ID_ENV, RunIdentity, contract_env
 from airflow_wallaroo.runtime.pod import POD_HOME
 from airflow_wallaroo.settings import PodSettings, WallarooSettings
@@ -136,7 +137,7 @@ def pod_operator_arguments(spec: TaskSpec, settings: WallarooSettings) -> dict[s
         "on_kill_action": "delete_pod",
         "durable": True,  # a restarted worker reattaches to the running pod instead of starting another
         "do_xcom_push": False,
-        "retries": 0,
+        **retry_arguments(spec),
     }
 
 

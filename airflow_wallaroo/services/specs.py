@@ -55,6 +55,8 @@ def render_spec(
         bind_secrets=json.loads(task.bind_secrets or "[]"),
         killed=task.killed,
         paused=task.paused,
+        retries=task.retries or 0,
+        retry_delay=task.retry_delay,
         owner_name=owner.username if owner is not None else None,
         workspace_name=workspace.name if workspace is not None else None,
     )

@@ -30,6 +30,8 @@ class TaskRun:
     status: str
     created_at: datetime
     updated_at: datetime
+    #: Which try of the run ran last: 1 the first, 2 after one retry...; 0 before the first.
+    try_number: int = 0
 
 
 def task_run(task: TaskRow, record: RunRecord) -> TaskRun:
@@ -39,6 +41,7 @@ def task_run(task: TaskRow, record: RunRecord) -> TaskRun:
         status=run_status(record, task),
         created_at=record.created_at,
         updated_at=record.updated_at,
+        try_number=record.try_number,
     )
 
 

@@ -28,6 +28,12 @@ from airflow_wallaroo.services.task_status import TaskRun, task_run, task_status
 from airflow_wallaroo.settings import WallarooSettings
 from airflow_wallaroo.store.tables import OrchestrationRow, TaskRow
 
+#: Bounds of the retries a task may ask for, and of the wait before the first one.
+MAX_RETRIES = 10
+MAX_RETRY_DELAY_SECONDS = 3600
+#: The wait before the first retry when a task asks for retries without ``retry_delay``.
+DEFAULT_RETRY_DELAY_SECONDS = 30
+
 #: How many of its newest runs a task is shown with, unless asked otherwise.
 LAST_RUNS = 5
 
@@ -109,6 +115,8 @@ class TaskOrder:
     debug: bool = False
     extra_env_vars: dict[str, str] | None = None
     bind_secrets: list[str] | None = None
+    retries: int = 0
+    retry_delay: int | None = None
 
 
 def add_task(session: Session, caller: Caller, settings: WallarooSettings, order: TaskOrder) -> TaskRow:
@@ -121,6 +129,10 @@ def add_task(session: Session, caller: Caller, settings: WallarooSettings, order
     timezone = validate_timezone(order.timezone) if scheduled and order.timezone is not None else None
     if order.timeout is not None and order.timeout <= 0:
         raise InvalidRequestError("timeout: must be a positive number of seconds")
+    if not 0 <= order.retries <= MAX_RETRIES:
+        raise InvalidRequestError(f"retries: must be from 0 to {MAX_RETRIES}")
+    if order.retry_delay is not None and not 1 <= order.retry_delay <= MAX_RETRY_DELAY_SECONDS:
+        raise InvalidRequestError(f"retry_delay: must be from 1 to {MAX_RETRY_DELAY_SECONDS} seconds")
     workspaces.require_member(session, caller, order.workspace_id)
     orchestration = orchestrations.get_orchestration(session, caller, order.orch_id, settings)
     if orchestration.row.workspace_id != order.workspace_id:
@@ -138,6 +150,8 @@ def add_task(session: Session, caller: Caller, settings: WallarooSettings, order
         owner_id=caller.user_id,
         schedule=schedule,
         timezone=timezone,
+        retries=order.retries,
+        retry_delay=(order.retry_delay or DEFAULT_RETRY_DELAY_SECONDS) if order.retries else None,
         timeout=order.timeout,
         arguments=json.dumps(order.arguments),
         extra_env_vars=json.dumps(extra_env),

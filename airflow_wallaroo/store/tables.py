@@ -119,6 +119,9 @@ class TaskRow(Base):
     #: IANA time zone the cron schedule is read in; None: UTC.
     timezone: Mapped[str | None] = mapped_column(String(64))
     timeout: Mapped[int | None] = mapped_column(Integer)
+    #: Tries after a failed one, and the wait before the first (doubled at each next).
+    retries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    retry_delay: Mapped[int | None] = mapped_column(Integer)
     arguments: Mapped[str] = mapped_column(Text)
     #: JSON object of environment variables added to every run (Kubernetes and local runners).
     extra_env_vars: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")

@@ -43,3 +43,29 @@ class TestCronMacros:
     @pytest.mark.parametrize("schedule", ["@sometimes", "@once", "@continuous", "* * *"])
     def test_others_are_400(self, admin: TestClient, schedule: str) -> None:
         assert_error(admin.post("/task/run_scheduled", json=scheduled(schedule=schedule)), 400, "schedule")
+
+
+def once(**extra: object) -> dict[str, object]:
+    return {"workspace_id": 999999, "orch_id": MISSING, "json": {}, **extra}
+
+
+class TestRetries:
+    @pytest.mark.parametrize(
+        "extra",
+        [{"retries": -1}, {"retries": 11}, {"retries": 2, "retry_delay": 0}, {"retry_delay": 3601}],
+        ids=["negative", "too-many", "no-delay", "delay-too-long"],
+    )
+    @pytest.mark.parametrize("path", ["/task/run_once", "/task/run_scheduled"])
+    def test_out_of_bounds_is_400(self, admin: TestClient, path: str, extra: dict[str, object]) -> None:
+        body = scheduled(**extra) if path.endswith("scheduled") else once(**extra)
+        assert_error(admin.post(path, json=body), 400, list(extra)[-1])
+
+    @pytest.mark.parametrize("path", ["/task/run_once", "/task/run_scheduled"])
+    def test_in_bounds_passes_validation(self, admin: TestClient, path: str) -> None:
+        extra = {"retries": 10, "retry_delay": 1}
+        body = scheduled(**extra) if path.endswith("scheduled") else once(**extra)
+        assert admin.post(path, json=body).status_code in (403, 404)
+
+    def test_null_means_no_retries(self, admin: TestClient) -> None:
+        answer = admin.post("/task/run_once", json=once(retries=None, retry_delay=None))
+        assert answer.status_code in (403, 404), answer.text

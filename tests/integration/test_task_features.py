@@ -6,6 +6,8 @@ What a request alone decides (time zones, macros, bounds) is tested in
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import httpx
 import pytest
 
@@ -87,3 +89,38 @@ def test_a_task_reads_well_in_airflows_ui(
         run = api.get(f"/dags/{dag_id(task_id)}/dagRuns/{run_id}").json()
         assert run["state"] == "failed"
         assert run["note"].startswith("Killed through the Wallaroo API by admin at "), run["note"]
+
+
+def test_retries_back_off_and_every_try_shows(
+    stack: AirflowStack, admin: httpx.Client, workspace: int, hello: str
+) -> None:
+    """A failing run is tried 3 times, each wait at least twice the one before; every try's
+    number and output can be read."""
+    task_id = start_task(admin, "run_once", workspace, hello, json={"fail": True}, retries=2, retry_delay=2)
+    assert admin.post("/task/get_by_id", json={"id": task_id}).json()["retries"] == 2
+
+    def ended() -> list[dict] | None:
+        found = runs_of(admin, task_id)
+        return found if found and found[0]["status"] != "running" else None
+
+    (run,) = wait_until(ended, f"the run of task {task_id} to end its tries", timeout=240)
+    assert run["status"] == "failure" and run["try_number"] == 3
+    details = admin.post("/task/get_run_details", json={"task": task_id, "pod_id": run["run_id"]}).json()
+    assert details["try_number"] == 3
+    lines = logs(admin, run["run_id"])
+    assert sum("failing on purpose" in line for line in lines) == 3, lines
+    assert any("try 2 of this run (a retry)" in line for line in lines), lines
+    assert any("try 3 of this run (a retry)" in line for line in lines), lines
+
+    with stack.airflow_api("admin") as api:
+        tries = api.get(
+            f"/dags/{dag_id(task_id)}/dagRuns/{run['run_id']}/taskInstances/run_orchestration/tries"
+        ).json()["task_instances"]
+    moments = sorted(
+        (t["try_number"], datetime.fromisoformat(t["start_date"]), datetime.fromisoformat(t["end_date"]))
+        for t in tries
+    )
+    waits = [(moments[i + 1][1] - moments[i][2]).total_seconds() for i in range(len(moments) - 1)]
+    print(f"retry waits (s): {waits}")
+    # Airflow's backoff: the wait after try n is retry_delay * 2**(n-1) up to twice that.
+    assert waits[0] >= 2 and waits[1] >= 4, waits

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from airflow_wallaroo.api.models import RequestBody, ResponseBody, Timestamp
 from airflow_wallaroo.services.task_status import TaskRun
-from airflow_wallaroo.services.tasks import Task
+from airflow_wallaroo.services.tasks import MAX_RETRIES, MAX_RETRY_DELAY_SECONDS, Task
 
 RUN_TYPES = {"run_once": "Oneshot", "run_scheduled": "CronJob", "run_continuously": "NetworkService"}
 FLAVORS = {
@@ -20,7 +20,9 @@ FLAVORS = {
 }
 
 
-class RunOnceRequest(RequestBody):
+class TaskRequest(RequestBody):
+    """What every task-creating call takes."""
+
     workspace_id: int
     orch_id: str
     name: str | None = None
@@ -33,13 +35,20 @@ class RunOnceRequest(RequestBody):
     bind_secrets: list[str] = Field(default_factory=list)
 
 
+class RunOnceRequest(TaskRequest):
+    #: Optional: tries after a failed one (absent: none), the first after ``retry_delay``
+    #: seconds, each next one after twice the wait before it.
+    retries: int | None = Field(default=None, ge=0, le=MAX_RETRIES)
+    retry_delay: int | None = Field(default=None, ge=1, le=MAX_RETRY_DELAY_SECONDS)
+
+
 class RunScheduledRequest(RunOnceRequest):
     schedule: str = Field(max_length=250)
     #: Optional: the IANA time zone the schedule is read in (absent: UTC).
     timezone: str | None = Field(default=None, min_length=1, max_length=64)
 
 
-class RunContinuouslyRequest(RunOnceRequest):
+class RunContinuouslyRequest(TaskRequest):
     name: str | None = None
 
 
@@ -84,6 +93,8 @@ class TaskResponse(ResponseBody):
     flavor: str
     schedule: str | None
     timezone: str | None
+    retries: int
+    retry_delay: int | None
     timeout: int | None
     image: str | None
     image_tag: str | None
@@ -112,6 +123,8 @@ class TaskResponse(ResponseBody):
             flavor=FLAVORS[row.kind],
             schedule=row.schedule,
             timezone=row.timezone,
+            retries=row.retries,
+            retry_delay=row.retry_delay,
             timeout=row.timeout,
             image=task.image,
             image_tag=None,
@@ -155,6 +168,8 @@ class RunResponse(ResponseBody):
     status: str
     created_at: Timestamp
     updated_at: Timestamp
+    #: Beyond the contract: the try that ran last (1, then 2 after a retry...; 0 before any).
+    try_number: int
 
     @classmethod
     def of(cls, run: TaskRun) -> RunResponse:
@@ -164,6 +179,7 @@ class RunResponse(ResponseBody):
             status=run.status,
             created_at=run.created_at,
             updated_at=run.updated_at,
+            try_number=run.try_number,
         )
 
 

@@ -21,6 +21,7 @@ from airflow_wallaroo.api.models.tasks import (
     RunResponse,
     RunScheduledRequest,
     TaskIdRequest,
+    TaskRequest,
     TaskResponse,
 )
 from airflow_wallaroo.core.vocabulary import TaskKind
@@ -33,7 +34,7 @@ router = APIRouter(prefix="/task", tags=["tasks"])
 
 
 def _order(
-    kind: TaskKind, body: RunOnceRequest, schedule: str | None = None, timezone: str | None = None
+    kind: TaskKind, body: TaskRequest, schedule: str | None = None, timezone: str | None = None
 ) -> tasks.TaskOrder:
     return tasks.TaskOrder(
         kind=kind,
@@ -47,6 +48,8 @@ def _order(
         debug=body.debug,
         extra_env_vars=body.extra_env_vars,
         bind_secrets=body.bind_secrets,
+        retries=(body.retries or 0) if isinstance(body, RunOnceRequest) else 0,
+        retry_delay=body.retry_delay if isinstance(body, RunOnceRequest) else None,
     )
 
 

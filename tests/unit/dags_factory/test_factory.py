@@ -146,3 +146,20 @@ class TestPresentation:
 
     def test_owner_falls_back_to_the_user_id(self) -> None:
         assert build_task_dag(SPEC).owner == "admin"
+
+
+class TestRetries:
+    def test_none_by_default(self) -> None:
+        (task,) = build_task_dag(SPEC).tasks
+        assert task.retries == 0
+
+    def test_airflow_retries_with_exponential_backoff(self) -> None:
+        (task,) = build_task_dag(replace(SPEC, retries=3, retry_delay=5)).tasks
+        assert task.retries == 3
+        assert task.retry_delay.total_seconds() == 5
+        assert task.retry_exponential_backoff == 2.0
+        assert task.max_retry_delay.total_seconds() == 3600
+
+    def test_the_spec_carries_them(self) -> None:
+        spec = replace(SPEC, retries=2, retry_delay=7)
+        assert TaskSpec.from_json(spec.to_json()) == spec
