@@ -81,15 +81,20 @@ def request_parse(session: Session, relative_fileloc: str) -> None:
 
 
 class TriggerResult(enum.Enum):
-    """How a trigger ended: a new run, a run that already had that id, or no such DAG yet."""
+    """How a trigger ended: a new run, a run that already had that id, no such DAG yet, or a
+    DAG that allows no manual run (a killed task's)."""
 
     STARTED = "started"
     EXISTS = "exists"
     DAG_MISSING = "dag_missing"
+    REFUSED = "refused"
 
 
-def trigger_run(dag_id: str, run_id: str, conf: dict[str, Any], user_name: str | None) -> TriggerResult:
-    """Start a run of ``dag_id`` with our own run id, in Airflow's own transaction."""
+def trigger_run(
+    dag_id: str, run_id: str, conf: dict[str, Any], user_name: str | None, note: str | None = None
+) -> TriggerResult:
+    """Start a manual run of ``dag_id`` with our own run id, in Airflow's own transaction,
+    as Airflow's Trigger button does; ``note`` is the run note its UI shows."""
     try:
         trigger_dag(
             dag_id,
@@ -97,11 +102,14 @@ def trigger_run(dag_id: str, run_id: str, conf: dict[str, Any], user_name: str |
             conf=conf,
             triggered_by=DagRunTriggeredByType.REST_API,
             triggering_user_name=user_name,
+            note=note,
         )
     except DagRunAlreadyExists:
         return TriggerResult.EXISTS
     except DagNotFound:
         return TriggerResult.DAG_MISSING
+    except ValueError:  # "Dag ... does not allow manual runs"
+        return TriggerResult.REFUSED
     return TriggerResult.STARTED
 
 

@@ -336,6 +336,10 @@ class WallarooClient:
     def resume_task(self, task_id: str) -> Task:
         return Task.from_json(self._post("task/pause", {"id": task_id, "pause": False}))
 
+    def run_now(self, task_id: str) -> str:
+        """Start a run of a scheduled or continuous task now; return the run id."""
+        return str(self._post("task/run_now", {"id": task_id})["run_id"])
+
     # -- task runs ------------------------------------------------------------------------
 
     def list_task_runs(

@@ -250,6 +250,34 @@ def task_ids_by_sha(session: Session, caller: Caller, sha: str) -> list[str]:
     )
 
 
+def require_manual_run(session: Session, caller: Caller, task_id: str) -> TaskRow:
+    """The task, if a manual run of it may start: scheduled or continuous, and not killed."""
+    task = require_task(session, caller, task_id)
+    if task.killed:
+        raise ConflictError(f"id: task {task.id} is killed; no run of it starts again")
+    if task.kind == TaskKind.RUN_ONCE:
+        raise ConflictError(
+            f"id: task {task.id} runs once; run_now starts runs of scheduled and continuous tasks "
+            "(call task/run_once again for another run)"
+        )
+    return task
+
+
+def start_manual_run(task: TaskRow, caller: Caller) -> str:
+    """Trigger a manual run of the task's DAG, as Airflow's Trigger button does; return its id.
+
+    Called with no transaction of ours open: Airflow commits the run in its own.
+    """
+    run_id = str(uuid.uuid4())
+    note = f"Run now through the Wallaroo API by {caller.username}"
+    result = dags.trigger_run(dag_id_of(task.id), run_id, {}, caller.username, note=note)
+    if result is dags.TriggerResult.DAG_MISSING:
+        raise ConflictError(f"id: task {task.id} is not loaded by Airflow yet; try again in a few seconds")
+    if result is dags.TriggerResult.REFUSED:
+        raise ConflictError(f"id: task {task.id} is killed; no run of it starts again")
+    return run_id
+
+
 def request_pause(
     session: Session, caller: Caller, settings: WallarooSettings, task_id: str, pause: bool
 ) -> TaskRow:

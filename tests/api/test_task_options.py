@@ -69,3 +69,8 @@ class TestRetries:
     def test_null_means_no_retries(self, admin: TestClient) -> None:
         answer = admin.post("/task/run_once", json=once(retries=None, retry_delay=None))
         assert answer.status_code in (403, 404), answer.text
+
+
+class TestRunNow:
+    def test_an_unknown_task_is_404(self, admin: TestClient) -> None:
+        assert_error(admin.post("/task/run_now", json={"id": MISSING}), 404, MISSING)

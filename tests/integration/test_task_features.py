@@ -11,7 +11,7 @@ from datetime import datetime
 import httpx
 import pytest
 
-from tests.support.helpers import unique
+from tests.support.helpers import assert_error, unique
 from tests.support.stack import AirflowStack
 from tests.support.tasks import logs, ready_example, runs_of, start_task, wait_until
 
@@ -89,6 +89,33 @@ def test_a_task_reads_well_in_airflows_ui(
         run = api.get(f"/dags/{dag_id(task_id)}/dagRuns/{run_id}").json()
         assert run["state"] == "failed"
         assert run["note"].startswith("Killed through the Wallaroo API by admin at "), run["note"]
+
+
+def test_run_now_starts_a_run_like_airflows_trigger(
+    stack: AirflowStack, admin: httpx.Client, workspace: int, hello: str
+) -> None:
+    """A scheduled task whose next tick is far away runs at once, listed like any other run."""
+    task_id = start_task(admin, "run_scheduled", workspace, hello, schedule="0 0 1 1 *", name=unique("now"))
+    with stack.airflow_api("admin") as api:
+        airflow_dag(api, task_id)
+        answer = admin.post("/task/run_now", json={"id": task_id})
+        assert answer.status_code == 201, answer.text
+        run_id = answer.json()["run_id"]
+        run = api.get(f"/dags/{dag_id(task_id)}/dagRuns/{run_id}").json()
+        assert run["run_type"] == "manual" and run["triggered_by"] == "rest_api"
+        assert run["note"] == "Run now through the Wallaroo API by admin"
+
+    def finished() -> dict | None:
+        details = admin.post("/task/get_run_details", json={"task": task_id, "pod_id": run_id}).json()
+        return details if details["status"] != "running" else None
+
+    assert wait_until(finished, f"run {run_id} to end")["status"] == "success"
+    assert [r["run_id"] for r in runs_of(admin, task_id)] == [run_id]
+
+    assert admin.post("/task/kill", json={"id": task_id}).status_code == 202
+    assert_error(admin.post("/task/run_now", json={"id": task_id}), 409, "killed")
+    once = start_task(admin, "run_once", workspace, hello)
+    assert_error(admin.post("/task/run_now", json={"id": once}), 409, "runs once")
 
 
 def test_retries_back_off_and_every_try_shows(

@@ -60,6 +60,10 @@ class TaskIdRequest(RequestBody):
     id: str
 
 
+class RunIdResponse(ResponseBody):
+    run_id: str
+
+
 class OrchShaRequest(RequestBody):
     sha: str
 

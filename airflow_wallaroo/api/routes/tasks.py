@@ -17,6 +17,7 @@ from airflow_wallaroo.api.models.tasks import (
     PauseRequest,
     RunContinuouslyRequest,
     RunDetailsRequest,
+    RunIdResponse,
     RunOnceRequest,
     RunResponse,
     RunScheduledRequest,
@@ -29,6 +30,7 @@ from airflow_wallaroo.services import runs, tasks
 from airflow_wallaroo.usecases.create_task import create_task
 from airflow_wallaroo.usecases.kill_task import kill_task
 from airflow_wallaroo.usecases.pause_task import pause_task
+from airflow_wallaroo.usecases.run_now import run_now as start_run_now
 
 router = APIRouter(prefix="/task", tags=["tasks"])
 
@@ -78,6 +80,16 @@ def run_continuously(
     return CreatedResponse(
         id=create_task(session, caller, settings, _order(TaskKind.RUN_CONTINUOUSLY, body)).id
     )
+
+
+@router.post("/run_now", status_code=201, dependencies=[deps.RUN])
+def run_now(body: TaskIdRequest, caller: CallerDep, session: SessionDep) -> RunIdResponse:
+    """Start a run of a scheduled or continuous task now, as Airflow's Trigger button does.
+
+    Beyond the contract. The run is listed like any other; on a paused task it waits,
+    queued, until the task is resumed.
+    """
+    return RunIdResponse(run_id=start_run_now(session, caller, body.id))
 
 
 @router.post("/get_by_id", dependencies=[deps.READ])
