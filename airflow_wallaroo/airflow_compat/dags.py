@@ -127,7 +127,11 @@ def fail_active_runs(session: Session, dag_id: str, note: str | None = None) -> 
 
     ``note``: the run note each of them carries in Airflow's UI (why it failed).
     """
-    run_ids = active_run_ids(session, dag_id)
+    return fail_runs(session, dag_id, active_run_ids(session, dag_id), note)
+
+
+def fail_runs(session: Session, dag_id: str, run_ids: list[str], note: str | None = None) -> list[str]:
+    """Fail these runs with Airflow's own function, each with ``note`` if given."""
     if run_ids and note is not None:
         set_run_notes(session, dag_id, run_ids, note)
     if not run_ids:

@@ -53,6 +53,8 @@ class TaskSpec:
     workspace_name: str | None = None
     #: Retries of a failed run; a run interrupted by a platform crash is re-run only if this allows.
     retries: int = 0
+    #: A scheduled task's ``ConcurrencyPolicy``: allow, forbid or replace overlapping runs.
+    concurrency_policy: str = "allow"
     #: Seconds before the first retry; each next waits twice as long (Airflow's backoff).
     retry_delay: int | None = None
 

@@ -24,6 +24,7 @@ from airflow_wallaroo.core.layout import archive_in
 from airflow_wallaroo.core.naming import OUTCOME_XCOM_KEY
 from airflow_wallaroo.core.spec import TaskSpec
 from airflow_wallaroo.runners.base import retry_arguments
+from airflow_wallaroo.runners.concurrency import skip_if_forbidden
 from airflow_wallaroo.runtime.contract import RUN_ID_ENV, RunIdentity, contract_env
 from airflow_wallaroo.runtime.pod import POD_HOME
 from airflow_wallaroo.settings import PodSettings, WallarooSettings
@@ -184,6 +185,7 @@ class WallarooPodOperator(KubernetesPodOperator):
 
     def execute(self, context: Any) -> Any:
         # Minted per run, valid minutes: no long-lived credential sits in a DAG or a pod spec.
+        skip_if_forbidden(TaskSpec.from_json(self.spec), context)
         token = self._archive_token() if self.archive_source == "api" else None
         self.prepare_run(context["run_id"], token)
         try:

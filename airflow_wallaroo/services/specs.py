@@ -21,6 +21,7 @@ from airflow_wallaroo.airflow_compat.config import dags_folder
 from airflow_wallaroo.core.naming import shard_loader_name, shard_of
 from airflow_wallaroo.core.permissions import PRIVATE, make_dir
 from airflow_wallaroo.core.spec import TaskSpec
+from airflow_wallaroo.core.vocabulary import ConcurrencyPolicy
 from airflow_wallaroo.settings import WallarooSettings
 from airflow_wallaroo.store.tables import OrchestrationRow, TaskRow, UserRow, WorkspaceRow
 
@@ -57,6 +58,7 @@ def render_spec(
         paused=task.paused,
         retries=task.retries or 0,
         retry_delay=task.retry_delay,
+        concurrency_policy=task.concurrency_policy or ConcurrencyPolicy.ALLOW.value,
         owner_name=owner.username if owner is not None else None,
         workspace_name=workspace.name if workspace is not None else None,
     )

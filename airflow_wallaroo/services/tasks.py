@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from airflow_wallaroo.airflow_compat import dags, runs
 from airflow_wallaroo.airflow_compat.dags import NOT_LOADED
-from airflow_wallaroo.core.naming import dag_id_of
+from airflow_wallaroo.core.naming import dag_id_of, task_id_of
 from airflow_wallaroo.core.timeutil import utcnow
-from airflow_wallaroo.core.vocabulary import FINISHED_TASK_STATUSES, TaskKind
+from airflow_wallaroo.core.vocabulary import FINISHED_TASK_STATUSES, ConcurrencyPolicy, RunOutcome, TaskKind
 from airflow_wallaroo.exceptions import ConflictError, ForbiddenError, InvalidRequestError, NotFoundError
 from airflow_wallaroo.runners.base import get_runner
 from airflow_wallaroo.runtime.contract import reserved
@@ -117,6 +117,7 @@ class TaskOrder:
     bind_secrets: list[str] | None = None
     retries: int = 0
     retry_delay: int | None = None
+    concurrency_policy: ConcurrencyPolicy | None = None
 
 
 def add_task(session: Session, caller: Caller, settings: WallarooSettings, order: TaskOrder) -> TaskRow:
@@ -151,6 +152,7 @@ def add_task(session: Session, caller: Caller, settings: WallarooSettings, order
         schedule=schedule,
         timezone=timezone,
         retries=order.retries,
+        concurrency_policy=order.concurrency_policy.value if scheduled and order.concurrency_policy else None,
         retry_delay=(order.retry_delay or DEFAULT_RETRY_DELAY_SECONDS) if order.retries else None,
         timeout=order.timeout,
         arguments=json.dumps(order.arguments),
@@ -317,3 +319,32 @@ def apply_pending_pauses(session: Session, rows: Sequence[TaskRow] | None = None
             applied += 1
     session.flush()
     return applied
+
+
+def replace_overlapping_runs(session: Session) -> int:
+    """Under ``replace``, fail every active run of a task but its newest; return how many.
+
+    Each replaced run ends ``killed`` (its outcome) with a run note naming its successor.
+    One query finds the DAGs with overlapping runs; most seconds there are none.
+    """
+    overlapping = runs.overlapping_task_runs(session)
+    by_task = {task: dag_id for dag_id in overlapping if (task := task_id_of(dag_id)) is not None}
+    if not by_task:
+        return 0
+    replacing = session.scalars(
+        select(TaskRow.id).where(
+            TaskRow.id.in_(list(by_task)),
+            TaskRow.concurrency_policy == ConcurrencyPolicy.REPLACE.value,
+            TaskRow.killed.is_(False),
+        )
+    ).all()
+    replaced = 0
+    for task_id in replacing:
+        dag_id = by_task[task_id]
+        newest, *older = overlapping[dag_id]
+        for run_id in older:
+            runs.set_outcome(session, dag_id, run_id, RunOutcome.REPLACED.value)
+        note = f"Replaced by run {newest}: the task's concurrency_policy is replace"
+        replaced += len(dags.fail_runs(session, dag_id, older, note=note))
+    session.flush()
+    return replaced

@@ -122,6 +122,8 @@ class TaskRow(Base):
     #: Tries after a failed one, and the wait before the first (doubled at each next).
     retries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     retry_delay: Mapped[int | None] = mapped_column(Integer)
+    #: A scheduled task's ``allow``, ``forbid`` or ``replace`` of overlapping runs; None: allow.
+    concurrency_policy: Mapped[str | None] = mapped_column(String(10))
     arguments: Mapped[str] = mapped_column(Text)
     #: JSON object of environment variables added to every run (Kubernetes and local runners).
     extra_env_vars: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")

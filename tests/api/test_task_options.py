@@ -74,3 +74,18 @@ class TestRetries:
 class TestRunNow:
     def test_an_unknown_task_is_404(self, admin: TestClient) -> None:
         assert_error(admin.post("/task/run_now", json={"id": MISSING}), 404, MISSING)
+
+
+class TestConcurrencyPolicy:
+    @pytest.mark.parametrize("policy", ["allow", "forbid", "replace"])
+    def test_the_three_policies_pass_validation(self, admin: TestClient, policy: str) -> None:
+        answer = admin.post("/task/run_scheduled", json=scheduled(concurrency_policy=policy))
+        assert answer.status_code in (403, 404), answer.text
+
+    @pytest.mark.parametrize("policy", ["Forbid", "skip", ""])
+    def test_others_are_400(self, admin: TestClient, policy: str) -> None:
+        assert_error(
+            admin.post("/task/run_scheduled", json=scheduled(concurrency_policy=policy)),
+            400,
+            "concurrency_policy",
+        )

@@ -151,3 +151,60 @@ def test_retries_back_off_and_every_try_shows(
     print(f"retry waits (s): {waits}")
     # Airflow's backoff: the wait after try n is retry_delay * 2**(n-1) up to twice that.
     assert waits[0] >= 2 and waits[1] >= 4, waits
+
+
+def wait_run(client: httpx.Client, task_id: str, run_id: str, statuses: set[str]) -> dict:
+    def probe() -> dict | None:
+        details: dict = client.post("/task/get_run_details", json={"task": task_id, "pod_id": run_id}).json()
+        return details if details["status"] in statuses else None
+
+    found: dict = wait_until(probe, f"run {run_id} in {statuses}", timeout=180)
+    return found
+
+
+def test_forbid_skips_a_run_while_another_is_active(
+    stack: AirflowStack, admin: httpx.Client, workspace: int, hello: str
+) -> None:
+    task_id = start_task(
+        admin,
+        "run_scheduled",
+        workspace,
+        hello,
+        schedule="0 0 1 1 *",
+        concurrency_policy="forbid",
+        json={"sleep": 300},
+    )
+    with stack.airflow_api("admin") as api:
+        airflow_dag(api, task_id)
+    first = admin.post("/task/run_now", json={"id": task_id}).json()["run_id"]
+    assert running_run(admin, stack, task_id) == first
+    second = admin.post("/task/run_now", json={"id": task_id}).json()["run_id"]
+    wait_run(admin, task_id, second, {"skipped"})
+    assert any("concurrency_policy is forbid" in line for line in logs(admin, second))
+    assert wait_run(admin, task_id, first, {"running"})
+    assert [r["run_id"] for r in runs_of(admin, task_id, status="skipped")] == [second]
+    assert admin.post("/task/kill", json={"id": task_id}).status_code == 202
+
+
+def test_replace_stops_the_active_run_for_the_new_one(
+    stack: AirflowStack, admin: httpx.Client, workspace: int, hello: str
+) -> None:
+    task_id = start_task(
+        admin,
+        "run_scheduled",
+        workspace,
+        hello,
+        schedule="0 0 1 1 *",
+        concurrency_policy="replace",
+        json={"sleep": 300},
+    )
+    with stack.airflow_api("admin") as api:
+        airflow_dag(api, task_id)
+        first = admin.post("/task/run_now", json={"id": task_id}).json()["run_id"]
+        assert running_run(admin, stack, task_id) == first
+        second = admin.post("/task/run_now", json={"id": task_id}).json()["run_id"]
+        wait_run(admin, task_id, first, {"killed"})
+        note = api.get(f"/dags/{dag_id(task_id)}/dagRuns/{first}").json()["note"]
+        assert note.startswith(f"Replaced by run {second}"), note
+    assert wait_run(admin, task_id, second, {"running"})
+    assert admin.post("/task/kill", json={"id": task_id}).status_code == 202

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from airflow_wallaroo.api.models import RequestBody, ResponseBody, Timestamp
+from airflow_wallaroo.core.vocabulary import ConcurrencyPolicy
 from airflow_wallaroo.services.task_status import TaskRun
 from airflow_wallaroo.services.tasks import MAX_RETRIES, MAX_RETRY_DELAY_SECONDS, Task
 
@@ -46,6 +47,9 @@ class RunScheduledRequest(RunOnceRequest):
     schedule: str = Field(max_length=250)
     #: Optional: the IANA time zone the schedule is read in (absent: UTC).
     timezone: str | None = Field(default=None, min_length=1, max_length=64)
+    #: Optional: a tick that comes while a run is active starts another (``allow``, absent),
+    #: is skipped (``forbid``), or stops the active run first (``replace``).
+    concurrency_policy: ConcurrencyPolicy | None = None
 
 
 class RunContinuouslyRequest(TaskRequest):
@@ -99,6 +103,7 @@ class TaskResponse(ResponseBody):
     timezone: str | None
     retries: int
     retry_delay: int | None
+    concurrency_policy: str | None
     timeout: int | None
     image: str | None
     image_tag: str | None
@@ -129,6 +134,7 @@ class TaskResponse(ResponseBody):
             timezone=row.timezone,
             retries=row.retries,
             retry_delay=row.retry_delay,
+            concurrency_policy=(row.concurrency_policy or "allow") if row.kind == "run_scheduled" else None,
             timeout=row.timeout,
             image=task.image,
             image_tag=None,
@@ -156,7 +162,7 @@ class TaskResponse(ResponseBody):
 
 class ListRunsRequest(RequestBody):
     task_id: str
-    status: Literal["all", "running", "failure", "success", "timed_out", "killed"] = "all"
+    status: Literal["all", "running", "failure", "success", "timed_out", "killed", "skipped"] = "all"
     limit: int | None = Field(default=None, ge=1)
     time_range: tuple[datetime, datetime] | None = None
 

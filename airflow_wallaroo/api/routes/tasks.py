@@ -35,9 +35,8 @@ from airflow_wallaroo.usecases.run_now import run_now as start_run_now
 router = APIRouter(prefix="/task", tags=["tasks"])
 
 
-def _order(
-    kind: TaskKind, body: TaskRequest, schedule: str | None = None, timezone: str | None = None
-) -> tasks.TaskOrder:
+def _order(kind: TaskKind, body: TaskRequest) -> tasks.TaskOrder:
+    scheduled = body if isinstance(body, RunScheduledRequest) else None
     return tasks.TaskOrder(
         kind=kind,
         workspace_id=body.workspace_id,
@@ -45,8 +44,9 @@ def _order(
         arguments=body.json_,
         name=body.name,
         timeout=body.timeout,
-        schedule=schedule,
-        timezone=timezone,
+        schedule=scheduled.schedule if scheduled else None,
+        timezone=scheduled.timezone if scheduled else None,
+        concurrency_policy=scheduled.concurrency_policy if scheduled else None,
         debug=body.debug,
         extra_env_vars=body.extra_env_vars,
         bind_secrets=body.bind_secrets,
@@ -68,7 +68,7 @@ def run_scheduled(
     body: RunScheduledRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> CreatedResponse:
     """Run an orchestration each time a cron schedule fires (in ``timezone``, else UTC)."""
-    order = _order(TaskKind.RUN_SCHEDULED, body, schedule=body.schedule, timezone=body.timezone)
+    order = _order(TaskKind.RUN_SCHEDULED, body)
     return CreatedResponse(id=create_task(session, caller, settings, order).id)
 
 

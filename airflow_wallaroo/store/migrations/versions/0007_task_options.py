@@ -1,4 +1,4 @@
-"""Tasks: the options beyond the seed (the time zone of a cron schedule, retries).
+"""Tasks: the options beyond the seed (the time zone of a cron schedule, retries, concurrency policy).
 
 Revision ID: 0007
 Revises: 0005
@@ -21,10 +21,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column("timezone", sa.String(64), nullable=True))
         batch.add_column(sa.Column("retries", sa.Integer, nullable=False, server_default="0"))
         batch.add_column(sa.Column("retry_delay", sa.Integer, nullable=True))
+        batch.add_column(sa.Column("concurrency_policy", sa.String(10), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("wallaroo_task") as batch:
+        batch.drop_column("concurrency_policy")
         batch.drop_column("retry_delay")
         batch.drop_column("retries")
         batch.drop_column("timezone")
