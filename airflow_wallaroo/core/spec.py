@@ -55,6 +55,8 @@ class TaskSpec:
     retries: int = 0
     #: A scheduled task's ``ConcurrencyPolicy``: allow, forbid or replace overlapping runs.
     concurrency_policy: str = "allow"
+    #: Webhook of the task's run notifications: ``{"url", "events", "secret"}``; None: none.
+    notify: dict[str, Any] | None = None
     #: Seconds before the first retry; each next waits twice as long (Airflow's backoff).
     retry_delay: int | None = None
 

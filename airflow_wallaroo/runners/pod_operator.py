@@ -25,6 +25,7 @@ from airflow_wallaroo.core.naming import OUTCOME_XCOM_KEY
 from airflow_wallaroo.core.spec import TaskSpec
 from airflow_wallaroo.runners.base import retry_arguments
 from airflow_wallaroo.runners.concurrency import skip_if_forbidden
+from airflow_wallaroo.runners.webhooks import notifier_callbacks
 from airflow_wallaroo.runtime.contract import RUN_ID_ENV, RunIdentity, contract_env
 from airflow_wallaroo.runtime.pod import POD_HOME
 from airflow_wallaroo.settings import PodSettings, WallarooSettings
@@ -139,6 +140,7 @@ def pod_operator_arguments(spec: TaskSpec, settings: WallarooSettings) -> dict[s
         "durable": True,  # a restarted worker reattaches to the running pod instead of starting another
         "do_xcom_push": False,
         **retry_arguments(spec),
+        **notifier_callbacks(spec),
     }
 
 

@@ -58,6 +58,7 @@ def render_spec(
         paused=task.paused,
         retries=task.retries or 0,
         retry_delay=task.retry_delay,
+        notify=json.loads(task.notify) if task.notify else None,
         concurrency_policy=task.concurrency_policy or ConcurrencyPolicy.ALLOW.value,
         owner_name=owner.username if owner is not None else None,
         workspace_name=workspace.name if workspace is not None else None,

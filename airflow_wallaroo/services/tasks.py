@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from croniter import croniter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -118,6 +119,16 @@ class TaskOrder:
     retries: int = 0
     retry_delay: int | None = None
     concurrency_policy: ConcurrencyPolicy | None = None
+    #: ``{"url", "events", "secret"}`` of the task's notification webhook.
+    notify: dict[str, Any] | None = None
+
+
+def validate_notify(notify: dict[str, Any]) -> dict[str, Any]:
+    """An http(s) URL with a host; events without repeats."""
+    url = httpx.URL(str(notify.get("url", "")))
+    if url.scheme not in ("http", "https") or not url.host:
+        raise InvalidRequestError(f"notify.url: {str(url)!r} is not an http or https URL")
+    return {"url": str(url), "events": sorted(set(notify["events"])), "secret": notify["secret"]}
 
 
 def add_task(session: Session, caller: Caller, settings: WallarooSettings, order: TaskOrder) -> TaskRow:
@@ -134,6 +145,7 @@ def add_task(session: Session, caller: Caller, settings: WallarooSettings, order
         raise InvalidRequestError(f"retries: must be from 0 to {MAX_RETRIES}")
     if order.retry_delay is not None and not 1 <= order.retry_delay <= MAX_RETRY_DELAY_SECONDS:
         raise InvalidRequestError(f"retry_delay: must be from 1 to {MAX_RETRY_DELAY_SECONDS} seconds")
+    notify = validate_notify(order.notify) if order.notify else None
     workspaces.require_member(session, caller, order.workspace_id)
     orchestration = orchestrations.get_orchestration(session, caller, order.orch_id, settings)
     if orchestration.row.workspace_id != order.workspace_id:
@@ -152,6 +164,7 @@ def add_task(session: Session, caller: Caller, settings: WallarooSettings, order
         schedule=schedule,
         timezone=timezone,
         retries=order.retries,
+        notify=json.dumps(notify) if notify else None,
         concurrency_policy=order.concurrency_policy.value if scheduled and order.concurrency_policy else None,
         retry_delay=(order.retry_delay or DEFAULT_RETRY_DELAY_SECONDS) if order.retries else None,
         timeout=order.timeout,

@@ -124,6 +124,8 @@ class TaskRow(Base):
     retry_delay: Mapped[int | None] = mapped_column(Integer)
     #: A scheduled task's ``allow``, ``forbid`` or ``replace`` of overlapping runs; None: allow.
     concurrency_policy: Mapped[str | None] = mapped_column(String(10))
+    #: JSON ``{"url", "events", "secret"}`` of the task's notification webhook; None: none.
+    notify: Mapped[str | None] = mapped_column(Text)
     arguments: Mapped[str] = mapped_column(Text)
     #: JSON object of environment variables added to every run (Kubernetes and local runners).
     extra_env_vars: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")

@@ -89,3 +89,28 @@ class TestConcurrencyPolicy:
             400,
             "concurrency_policy",
         )
+
+
+HOOK = {"url": "https://hooks.example.com/wallaroo", "secret": "0123456789abcdef"}
+
+
+class TestNotify:
+    @pytest.mark.parametrize("path", ["/task/run_once", "/task/run_scheduled", "/task/run_continuously"])
+    def test_a_webhook_passes_validation(self, admin: TestClient, path: str) -> None:
+        body = scheduled(notify=HOOK) if path.endswith("scheduled") else once(notify=HOOK)
+        assert admin.post(path, json=body).status_code in (403, 404)
+
+    @pytest.mark.parametrize(
+        ("notify", "mention"),
+        [
+            ({**HOOK, "url": "ftp://example.com/x"}, "notify.url"),
+            ({**HOOK, "url": "not a url"}, "notify.url"),
+            ({**HOOK, "secret": "short"}, "secret"),
+            ({"url": HOOK["url"]}, "secret"),
+            ({**HOOK, "events": ["failure", "sometimes"]}, "events"),
+            ({**HOOK, "events": []}, "events"),
+        ],
+        ids=["scheme", "not-a-url", "short-secret", "no-secret", "unknown-event", "no-event"],
+    )
+    def test_a_bad_webhook_is_400(self, admin: TestClient, notify: dict[str, object], mention: str) -> None:
+        assert_error(admin.post("/task/run_once", json=once(notify=notify)), 400, mention)

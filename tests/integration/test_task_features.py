@@ -14,6 +14,7 @@ import pytest
 from tests.support.helpers import assert_error, unique
 from tests.support.stack import AirflowStack
 from tests.support.tasks import logs, ready_example, runs_of, start_task, wait_until
+from tests.support.webhooks import webhook_receiver
 
 
 @pytest.fixture
@@ -208,3 +209,23 @@ def test_replace_stops_the_active_run_for_the_new_one(
         assert note.startswith(f"Replaced by run {second}"), note
     assert wait_run(admin, task_id, second, {"running"})
     assert admin.post("/task/kill", json={"id": task_id}).status_code == 202
+
+
+def test_a_failed_run_notifies_its_webhook_signed(
+    stack: AirflowStack, admin: httpx.Client, workspace: int, hello: str
+) -> None:
+    secret = "integration-secret-0123456789"
+    with webhook_receiver(secret) as receiver:
+        notify = {"url": receiver.url, "events": ["failure", "success"], "secret": secret}
+        name = unique("hooked")
+        task_id = start_task(
+            admin, "run_once", workspace, hello, json={"fail": True}, name=name, notify=notify
+        )
+        shown = admin.post("/task/get_by_id", json={"id": task_id}).json()["notify"]
+        assert shown == {"url": receiver.url, "events": ["failure", "success"]}  # never the secret
+        (body,) = wait_until(lambda: receiver.received, "the failure notification", timeout=240)
+    assert receiver.bad_signatures == 0
+    (run,) = runs_of(admin, task_id)
+    assert body["event"] == "failure" and body["task_id"] == task_id and body["task_name"] == name
+    assert body["run_id"] == run["run_id"] and body["try_number"] == 1
+    assert run["status"] == "failure"

@@ -21,6 +21,27 @@ FLAVORS = {
 }
 
 
+NotifyEvent = Literal["failure", "timed_out", "crash_loop", "success"]
+#: What a webhook is told when ``events`` is absent: every way a run can go wrong.
+DEFAULT_NOTIFY_EVENTS: list[NotifyEvent] = ["failure", "timed_out", "crash_loop"]
+
+
+class NotifyRequest(RequestBody):
+    """A webhook for the task's run notifications (beyond the contract)."""
+
+    url: str = Field(min_length=1, max_length=2048)
+    events: list[NotifyEvent] = Field(
+        default_factory=lambda: list(DEFAULT_NOTIFY_EVENTS), min_length=1, max_length=4
+    )
+    #: Keys the HMAC-SHA256 signature of each body; never shown back.
+    secret: str = Field(min_length=16, max_length=256)
+
+
+class NotifyResponse(ResponseBody):
+    url: str
+    events: list[str]
+
+
 class TaskRequest(RequestBody):
     """What every task-creating call takes."""
 
@@ -34,6 +55,8 @@ class TaskRequest(RequestBody):
     #: (whose keys become environment variables) for every run of the task.
     extra_env_vars: dict[str, str] = Field(default_factory=dict)
     bind_secrets: list[str] = Field(default_factory=list)
+    #: Optional: POST a signed JSON notification to this webhook on the events it names.
+    notify: NotifyRequest | None = None
 
 
 class RunOnceRequest(TaskRequest):
@@ -104,6 +127,7 @@ class TaskResponse(ResponseBody):
     retries: int
     retry_delay: int | None
     concurrency_policy: str | None
+    notify: NotifyResponse | None
     timeout: int | None
     image: str | None
     image_tag: str | None
@@ -134,6 +158,7 @@ class TaskResponse(ResponseBody):
             timezone=row.timezone,
             retries=row.retries,
             retry_delay=row.retry_delay,
+            notify=NotifyResponse(**_public(json.loads(row.notify))) if row.notify else None,
             concurrency_policy=(row.concurrency_policy or "allow") if row.kind == "run_scheduled" else None,
             timeout=row.timeout,
             image=task.image,
@@ -158,6 +183,10 @@ class TaskResponse(ResponseBody):
                 for r in task.last_runs
             ],
         )
+
+
+def _public(notify: dict[str, Any]) -> dict[str, Any]:
+    return {"url": notify["url"], "events": notify["events"]}
 
 
 class ListRunsRequest(RequestBody):

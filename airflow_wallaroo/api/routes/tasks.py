@@ -47,6 +47,7 @@ def _order(kind: TaskKind, body: TaskRequest) -> tasks.TaskOrder:
         schedule=scheduled.schedule if scheduled else None,
         timezone=scheduled.timezone if scheduled else None,
         concurrency_policy=scheduled.concurrency_policy if scheduled else None,
+        notify=body.notify.model_dump() if body.notify else None,
         debug=body.debug,
         extra_env_vars=body.extra_env_vars,
         bind_secrets=body.bind_secrets,

@@ -163,3 +163,15 @@ class TestRetries:
     def test_the_spec_carries_them(self) -> None:
         spec = replace(SPEC, retries=2, retry_delay=7)
         assert TaskSpec.from_json(spec.to_json()) == spec
+
+
+class TestNotify:
+    def test_a_webhook_becomes_the_operators_notifiers(self) -> None:
+        notify = {"url": "http://127.0.0.1:1/h", "events": ["failure"], "secret": "x" * 16}
+        (task,) = build_task_dag(replace(SPEC, notify=notify)).tasks
+        assert [type(c).__name__ for c in task.on_failure_callback] == ["WebhookNotifier"]
+        assert [type(c).__name__ for c in task.on_success_callback] == ["WebhookNotifier"]
+
+    def test_none_without(self) -> None:
+        (task,) = build_task_dag(SPEC).tasks
+        assert not task.on_failure_callback and not task.on_success_callback

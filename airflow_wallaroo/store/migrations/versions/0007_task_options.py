@@ -1,4 +1,4 @@
-"""Tasks: the options beyond the seed (the time zone of a cron schedule, retries, concurrency policy).
+"""Tasks: options beyond the seed (cron time zone, retries, concurrency policy, webhook).
 
 Revision ID: 0007
 Revises: 0005
@@ -22,10 +22,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column("retries", sa.Integer, nullable=False, server_default="0"))
         batch.add_column(sa.Column("retry_delay", sa.Integer, nullable=True))
         batch.add_column(sa.Column("concurrency_policy", sa.String(10), nullable=True))
+        batch.add_column(sa.Column("notify", sa.Text, nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("wallaroo_task") as batch:
+        batch.drop_column("notify")
         batch.drop_column("concurrency_policy")
         batch.drop_column("retry_delay")
         batch.drop_column("retries")
