@@ -83,12 +83,15 @@ def test_the_dag_list_and_a_killed_run_read_well(
 
     page.goto(f"{stack.base_url}/dags")
     page.get_by_placeholder(re.compile("search", re.IGNORECASE)).first.fill(orch_name)
-    expect(page.get_by_text("nightly report · " + orch_name)).to_be_visible()
-    expect(page.get_by_text(f"[killed] {orch_name} (continuous)")).to_be_visible()
+    expect(page.get_by_text("nightly report · " + orch_name)).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_text(f"[killed] {orch_name} (continuous)")).to_be_visible(timeout=TIMEOUT_MS)
+    # The search applies (debounced): the packaging DAG, which does not match, leaves the list.
+    expect(page.get_by_text("wallaroo_packaging")).to_have_count(0, timeout=TIMEOUT_MS)
     shot("airflow-dag-list")
 
     page.goto(f"{stack.base_url}/dags/{dag_id(stopped)}/runs/{run_id}")
-    expect(page.get_by_text(re.compile("Killed through the Wallaroo API by admin")).first).to_be_visible()
+    note = page.get_by_text(re.compile("Killed through the Wallaroo API by admin")).first
+    expect(note).to_be_visible(timeout=TIMEOUT_MS)
     shot("airflow-killed-run")
     context.close()
 
