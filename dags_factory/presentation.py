@@ -1,7 +1,11 @@
 """How a task's DAG reads in Airflow's UI: its display name, description and owner.
 
-Airflow's DAG list searches display names, so the display name holds both the task's name
-and its orchestration's: searching either finds the DAG. A killed task says so in both,
+Airflow's DAG list searches display names: by prefix in its search box (Airflow 3.3), by
+substring with its advanced search (and its REST API's ``dag_display_name_pattern``). The
+display name starts with the task's name (an unnamed task's, with its orchestration's) and
+holds the orchestration's name too, so the search box finds a task by its name and the
+advanced search by either. A killed task says so at the end of its display name (its
+name still comes first, for the search) and in its description,
 and a paused one is told apart by Airflow's own pause toggle alone (a killed DAG is
 paused too, but carries the ``wallaroo:killed`` tag and the ``killed`` schedule).
 """
@@ -17,7 +21,7 @@ KIND_WORDS = {
     TaskKind.RUN_SCHEDULED: "scheduled",
     TaskKind.RUN_CONTINUOUSLY: "continuous",
 }
-KILLED_MARK = "[killed] "
+KILLED_MARK = " [killed]"
 
 
 def kind_word(spec: TaskSpec) -> str:
@@ -27,7 +31,7 @@ def kind_word(spec: TaskSpec) -> str:
 def display_name(spec: TaskSpec) -> str:
     """``<task name> · <orchestration>``, or ``<orchestration> (<kind>)`` for an unnamed task."""
     base = f"{spec.name} · {spec.orch_name}" if spec.name else f"{spec.orch_name} ({kind_word(spec)})"
-    return f"{KILLED_MARK}{base}" if spec.killed else base
+    return f"{base}{KILLED_MARK}" if spec.killed else base
 
 
 def schedule_words(spec: TaskSpec) -> str:

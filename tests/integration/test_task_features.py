@@ -81,11 +81,11 @@ def test_a_task_reads_well_in_airflows_ui(
         run_id = running_run(admin, stack, task_id)
         assert admin.post("/task/pause", json={"id": task_id, "pause": True}).status_code == 202
         paused = airflow_dag(api, task_id, lambda d: d["is_paused"])
-        assert not paused["dag_display_name"].startswith("[killed]")
+        assert not paused["dag_display_name"].endswith("[killed]")
         assert "wallaroo:killed" not in {t["name"] for t in paused["tags"]}
 
         assert admin.post("/task/kill", json={"id": task_id}).status_code == 202
-        killed = airflow_dag(api, task_id, lambda d: d["dag_display_name"].startswith("[killed]"))
+        killed = airflow_dag(api, task_id, lambda d: d["dag_display_name"].endswith(" [killed]"))
         assert killed["is_paused"] and "wallaroo:killed" in {t["name"] for t in killed["tags"]}
         run = api.get(f"/dags/{dag_id(task_id)}/dagRuns/{run_id}").json()
         assert run["state"] == "failed"

@@ -68,7 +68,7 @@ def test_the_dag_list_and_a_killed_run_read_well(
     assert admin.post("/task/kill", json={"id": stopped}).status_code == 202
     with stack.airflow_api("admin") as api:
         airflow_dag(api, nightly)
-        airflow_dag(api, stopped, lambda d: d["dag_display_name"].startswith("[killed]"))
+        airflow_dag(api, stopped, lambda d: d["dag_display_name"].endswith(" [killed]"))
 
     context = browser.new_context(viewport={"width": 1400, "height": 860})
     context.set_default_timeout(TIMEOUT_MS)
@@ -81,13 +81,19 @@ def test_the_dag_list_and_a_killed_run_read_well(
         page.screenshot(path=str(path))
         taken.append(path)
 
+    named, killed = f"nightly report · {orch_name}", f"{orch_name} (continuous) [killed]"
     page.goto(f"{stack.base_url}/dags")
-    page.get_by_placeholder(re.compile("search", re.IGNORECASE)).first.fill(orch_name)
-    expect(page.get_by_text("nightly report · " + orch_name)).to_be_visible(timeout=TIMEOUT_MS)
-    expect(page.get_by_text(f"[killed] {orch_name} (continuous)")).to_be_visible(timeout=TIMEOUT_MS)
-    # The search applies (debounced): the packaging DAG, which does not match, leaves the list.
-    expect(page.get_by_text("wallaroo_packaging")).to_have_count(0, timeout=TIMEOUT_MS)
+    expect(page.get_by_text(named)).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_text(killed)).to_be_visible(timeout=TIMEOUT_MS)
     shot("airflow-dag-list")
+    # The search box matches display names by prefix: a task by its name, an unnamed one by its
+    # orchestration's. Each search applies (debounced) once the packaging DAG leaves the list.
+    search = page.get_by_placeholder(re.compile("search", re.IGNORECASE)).first
+    for term, found, gone in ((orch_name, killed, named), ("nightly rep", named, killed)):
+        search.fill(term)
+        expect(page.get_by_text("wallaroo_packaging")).to_have_count(0, timeout=TIMEOUT_MS)
+        expect(page.get_by_text(found)).to_be_visible(timeout=TIMEOUT_MS)
+        expect(page.get_by_text(gone)).to_have_count(0, timeout=TIMEOUT_MS)
 
     page.goto(f"{stack.base_url}/dags/{dag_id(stopped)}/runs/{run_id}")
     note = page.get_by_text(re.compile("Killed through the Wallaroo API by admin")).first

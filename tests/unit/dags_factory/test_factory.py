@@ -141,7 +141,7 @@ class TestPresentation:
 
     def test_killed_task_says_so(self) -> None:
         dag = build_task_dag(replace(self.NAMED, killed=True))
-        assert dag.dag_display_name.startswith("[killed] ")
+        assert dag.dag_display_name == "n · hello [killed]"
         assert dag.description is not None and "Killed" in dag.description
 
     def test_owner_falls_back_to_the_user_id(self) -> None:
