@@ -19,6 +19,7 @@ from airflow_wallaroo.timetables import (
     UuidContinuousTimetable,
     UuidCronTimetable,
 )
+from dags_factory import presentation
 
 #: Overlapping cron runs are allowed, as the contract says, up to this many at once.
 MAX_OVERLAPPING_RUNS = 16
@@ -44,13 +45,16 @@ def build_task_dag(spec: TaskSpec, settings: WallarooSettings | None = None) -> 
         schedule = OneRunTimetable(spec.first_run_id)
         max_active_runs = 1
     elif spec.kind == TaskKind.RUN_SCHEDULED:
-        schedule = UuidCronTimetable(spec.schedule or "", timezone="UTC")
+        schedule = UuidCronTimetable(spec.schedule or "", timezone=spec.timezone or "UTC")
         max_active_runs = MAX_OVERLAPPING_RUNS
     else:
         schedule = UuidContinuousTimetable()
         max_active_runs = 1
     with DAG(
         dag_id=spec.dag_id,
+        dag_display_name=presentation.display_name(spec),
+        description=presentation.description(spec),
+        default_args={"owner": presentation.owner(spec)},
         schedule=schedule,
         start_date=datetime.fromisoformat(spec.created_at),
         catchup=False,

@@ -81,15 +81,20 @@ def request_parse(session: Session, relative_fileloc: str) -> None:
 
 
 class TriggerResult(enum.Enum):
-    """How a trigger ended: a new run, a run that already had that id, or no such DAG yet."""
+    """How a trigger ended: a new run, a run that already had that id, no such DAG yet, or a
+    DAG that allows no manual run (a killed task's)."""
 
     STARTED = "started"
     EXISTS = "exists"
     DAG_MISSING = "dag_missing"
+    REFUSED = "refused"
 
 
-def trigger_run(dag_id: str, run_id: str, conf: dict[str, Any], user_name: str | None) -> TriggerResult:
-    """Start a run of ``dag_id`` with our own run id, in Airflow's own transaction."""
+def trigger_run(
+    dag_id: str, run_id: str, conf: dict[str, Any], user_name: str | None, note: str | None = None
+) -> TriggerResult:
+    """Start a manual run of ``dag_id`` with our own run id, in Airflow's own transaction,
+    as Airflow's Trigger button does; ``note`` is the run note its UI shows."""
     try:
         trigger_dag(
             dag_id,
@@ -97,11 +102,14 @@ def trigger_run(dag_id: str, run_id: str, conf: dict[str, Any], user_name: str |
             conf=conf,
             triggered_by=DagRunTriggeredByType.REST_API,
             triggering_user_name=user_name,
+            note=note,
         )
     except DagRunAlreadyExists:
         return TriggerResult.EXISTS
     except DagNotFound:
         return TriggerResult.DAG_MISSING
+    except ValueError:  # "Dag ... does not allow manual runs"
+        return TriggerResult.REFUSED
     return TriggerResult.STARTED
 
 
@@ -114,9 +122,18 @@ def active_run_ids(session: Session, dag_id: str) -> list[str]:
     )
 
 
-def fail_active_runs(session: Session, dag_id: str) -> list[str]:
-    """Fail every active run with Airflow's own function (the task supervisor then stops the tasks)."""
-    run_ids = active_run_ids(session, dag_id)
+def fail_active_runs(session: Session, dag_id: str, note: str | None = None) -> list[str]:
+    """Fail every active run with Airflow's own function (the task supervisor then stops the tasks).
+
+    ``note``: the run note each of them carries in Airflow's UI (why it failed).
+    """
+    return fail_runs(session, dag_id, active_run_ids(session, dag_id), note)
+
+
+def fail_runs(session: Session, dag_id: str, run_ids: list[str], note: str | None = None) -> list[str]:
+    """Fail these runs with Airflow's own function, each with ``note`` if given."""
+    if run_ids and note is not None:
+        set_run_notes(session, dag_id, run_ids, note)
     if not run_ids:
         return []
     dag = DBDagBag().get_latest_version_of_dag(dag_id, session=session)
@@ -129,3 +146,11 @@ def fail_active_runs(session: Session, dag_id: str) -> list[str]:
         set_dag_run_state_to_failed(dag=dag, run_id=run_id, commit=True, session=session)
     session.flush()
     return run_ids
+
+
+def set_run_notes(session: Session, dag_id: str, run_ids: Iterable[str], note: str) -> None:
+    """Give runs the note Airflow's UI shows on them (replacing any), as its REST API does."""
+    runs = session.scalars(select(DagRun).where(DagRun.dag_id == dag_id, DagRun.run_id.in_(list(run_ids))))
+    for run in runs:
+        run.note = note
+    session.flush()

@@ -12,13 +12,19 @@ from airflow.utils.log.log_reader import TaskLogReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+#: The key of a log record that says which try of the task wrote it.
+TRY_KEY = "wallaroo_try"
+
 
 class LogHandlerChanged(RuntimeError):
     """Raised when Airflow's task log handler no longer offers what deleting logs needs."""
 
 
 def log_records(session: Session, dag_id: str, run_id: str, task_id: str) -> Iterator[dict[str, Any]]:
-    """Every structured record of every try of one task instance, oldest try first."""
+    """Every structured record of every try of one task instance, oldest try first.
+
+    Each record carries its try's number under ``TRY_KEY``.
+    """
     ti = session.scalars(
         select(TaskInstance).where(
             TaskInstance.dag_id == dag_id, TaskInstance.run_id == run_id, TaskInstance.task_id == task_id
@@ -34,7 +40,7 @@ def log_records(session: Session, dag_id: str, run_id: str, task_id: str) -> Ite
         for chunk in stream:
             record = chunk if isinstance(chunk, dict) else getattr(chunk, "model_dump", lambda: None)()
             if isinstance(record, dict):
-                yield record
+                yield {**record, TRY_KEY: try_number}
 
 
 def delete_local_logs(session: Session, dag_id: str) -> int:

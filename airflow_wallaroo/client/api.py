@@ -262,8 +262,10 @@ class WallarooClient:
         name: str | None = None,
         timeout: int | None = None,
         debug: bool = False,
+        timezone: str | None = None,
     ) -> str:
-        """Run an orchestration each time the cron ``schedule`` fires (UTC); return the task id."""
+        """Run an orchestration each time the cron ``schedule`` fires (in ``timezone``, else UTC);
+        return the task id."""
         return self._create(
             "run_scheduled",
             workspace_id,
@@ -273,6 +275,7 @@ class WallarooClient:
             timeout=timeout,
             debug=debug,
             schedule=schedule,
+            timezone=timezone,
         )
 
     def run_continuously(
@@ -332,6 +335,10 @@ class WallarooClient:
 
     def resume_task(self, task_id: str) -> Task:
         return Task.from_json(self._post("task/pause", {"id": task_id, "pause": False}))
+
+    def run_now(self, task_id: str) -> str:
+        """Start a run of a scheduled or continuous task now; return the run id."""
+        return str(self._post("task/run_now", {"id": task_id})["run_id"])
 
     # -- task runs ------------------------------------------------------------------------
 

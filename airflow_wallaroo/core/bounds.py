@@ -81,6 +81,8 @@ def _json_size(value: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
+#: A JSON integer taken literally (no ``"12"``, no ``true``), for bounds of a model's own.
+JsonInteger = BeforeValidator(_json_integer)
 #: An id or any other integer: int64, bounded to JSON's safe integers.
 Int64 = Annotated[int, Field(ge=INT_MIN, le=INT_MAX), BeforeValidator(_json_integer)]
 #: A number of things (limits, lines): not negative. (Field before the validator: after it,

@@ -35,6 +35,8 @@ class TaskSpec:
     first_run_id: str
     created_at: str
     schedule: str | None = None
+    #: IANA time zone of the cron schedule (None: UTC).
+    timezone: str | None = None
     timeout: int | None = None
     version: int = SPEC_VERSION
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -46,8 +48,17 @@ class TaskSpec:
     killed: bool = False
     #: Paused through the API: a DAG created from this spec is created paused.
     paused: bool = False
+    #: The creating user's name (the DAG's owner in Airflow's UI), and the workspace's name.
+    owner_name: str | None = None
+    workspace_name: str | None = None
     #: Retries of a failed run; a run interrupted by a platform crash is re-run only if this allows.
     retries: int = 0
+    #: A scheduled task's ``ConcurrencyPolicy``: allow, forbid or replace overlapping runs.
+    concurrency_policy: str = "allow"
+    #: Webhook of the task's run notifications: ``{"url", "events", "secret"}``; None: none.
+    notify: dict[str, Any] | None = None
+    #: Seconds before the first retry; each next waits twice as long (Airflow's backoff).
+    retry_delay: int | None = None
 
     @property
     def dag_id(self) -> str:

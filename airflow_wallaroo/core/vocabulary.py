@@ -43,7 +43,25 @@ class RunStatus(StrEnum):
     FAILURE = "failure"
     TIMED_OUT = "timed_out"
     KILLED = "killed"
+    #: Beyond the contract: a run a ``forbid`` concurrency policy skipped (another was active).
+    SKIPPED = "skipped"
     UNKNOWN = "unknown"
+
+
+class ConcurrencyPolicy(StrEnum):
+    """What a scheduled task does when a tick comes while a run is active (as Kubernetes CronJob)."""
+
+    ALLOW = "allow"
+    FORBID = "forbid"
+    REPLACE = "replace"
+
+
+class RunOutcome(StrEnum):
+    """How a run ended when that is not a plain success or failure (the outcome XCom)."""
+
+    TIMED_OUT = "timed_out"
+    SKIPPED = "skipped"
+    REPLACED = "replaced"
 
 
 #: Airflow DAG-run states (``DagRunState`` values) of a run that has not ended.

@@ -9,6 +9,7 @@ is built, so the api-server can ask a runner about processes or images cheaply.
 from __future__ import annotations
 
 import importlib
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -45,6 +46,24 @@ class Runner(Protocol):
 
     def stop_leftovers(self, layout: DataLayout, task_id: str) -> int:
         """Stop whatever user process of the task outlived its run; return how many."""
+
+
+#: The wait before a retry doubles at each try (Airflow's jittered exponential backoff), up to this.
+MAX_RETRY_WAIT = timedelta(hours=1)
+#: The wait before the first retry when a spec asks for retries without saying how long.
+DEFAULT_RETRY_DELAY = timedelta(seconds=30)
+
+
+def retry_arguments(spec: TaskSpec) -> dict[str, Any]:
+    """The operator arguments of the task's retries: Airflow's own, with exponential backoff."""
+    if spec.retries <= 0:
+        return {"retries": 0}
+    return {
+        "retries": spec.retries,
+        "retry_delay": timedelta(seconds=spec.retry_delay) if spec.retry_delay else DEFAULT_RETRY_DELAY,
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": MAX_RETRY_WAIT,
+    }
 
 
 def get_runner(name: str) -> Runner:

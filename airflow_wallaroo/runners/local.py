@@ -15,6 +15,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from airflow_wallaroo.runners.base import retry_arguments
+
 if TYPE_CHECKING:
     from airflow_wallaroo.core.layout import DataLayout
     from airflow_wallaroo.core.spec import TaskSpec
@@ -31,12 +33,14 @@ class LocalRunner:
 
     def build_operator(self, spec: TaskSpec, settings: WallarooSettings, *, task_id: str) -> Any:
         from airflow_wallaroo.runners.local_operator import LocalOrchestrationOperator
+        from airflow_wallaroo.runners.webhooks import notifier_callbacks
 
         return LocalOrchestrationOperator(
             task_id=task_id,
             spec=spec.to_json(),
             execution_timeout=timedelta(seconds=spec.timeout) if spec.timeout else None,
-            retries=0,
+            **retry_arguments(spec),
+            **notifier_callbacks(spec),
         )
 
     def image(self, settings: WallarooSettings) -> str:

@@ -15,6 +15,7 @@ from airflow_wallaroo.core.permissions import SHARED, TRAVERSE, make_dir
 from airflow_wallaroo.core.spec import TaskSpec
 from airflow_wallaroo.core.vocabulary import TaskKind
 from airflow_wallaroo.runners import attempts
+from airflow_wallaroo.runners.concurrency import skip_if_forbidden
 from airflow_wallaroo.runners.isolation import reachable_by_others, run_as_for
 from airflow_wallaroo.runners.local import write_pid_file
 from airflow_wallaroo.runtime.contract import RunIdentity
@@ -98,6 +99,7 @@ class LocalOrchestrationOperator(BaseOperator):
             raise AirflowException(
                 f"the environment of orchestration {spec.orch_id} ({spec.orch_sha}) is not built"
             )
+        skip_if_forbidden(spec, context)
         run_id = context["dag_run"].run_id
         try_number = int(context["ti"].try_number or 1)
         make_dir(layout.data_folder, TRAVERSE)

@@ -23,6 +23,9 @@ from airflow_wallaroo.archive_tokens import mint_archive_token
 from airflow_wallaroo.core.layout import archive_in
 from airflow_wallaroo.core.naming import OUTCOME_XCOM_KEY
 from airflow_wallaroo.core.spec import TaskSpec
+from airflow_wallaroo.runners.base import retry_arguments
+from airflow_wallaroo.runners.concurrency import skip_if_forbidden
+from airflow_wallaroo.runners.webhooks import notifier_callbacks
 from airflow_wallaroo.runtime.contract import RUN_ID_ENV, RunIdentity, contract_env
 from airflow_wallaroo.runtime.pod import POD_HOME
 from airflow_wallaroo.settings import PodSettings, WallarooSettings
@@ -136,7 +139,8 @@ def pod_operator_arguments(spec: TaskSpec, settings: WallarooSettings) -> dict[s
         "on_kill_action": "delete_pod",
         "durable": True,  # a restarted worker reattaches to the running pod instead of starting another
         "do_xcom_push": False,
-        "retries": 0,
+        **retry_arguments(spec),
+        **notifier_callbacks(spec),
     }
 
 
@@ -183,6 +187,7 @@ class WallarooPodOperator(KubernetesPodOperator):
 
     def execute(self, context: Any) -> Any:
         # Minted per run, valid minutes: no long-lived credential sits in a DAG or a pod spec.
+        skip_if_forbidden(TaskSpec.from_json(self.spec), context)
         token = self._archive_token() if self.archive_source == "api" else None
         self.prepare_run(context["run_id"], token)
         try:

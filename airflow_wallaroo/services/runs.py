@@ -49,6 +49,8 @@ def get_run_logs(
 ) -> list[str]:
     """The user's output of one run in CRI form, oldest first; none once its task is killed.
 
+    Every try's output is there, in order; each retry's begins with a line naming it.
+
     A failed run whose user code never saw its end (the worker died, or Airflow failed the
     run from outside) ends with a line that says so.
     """
@@ -63,8 +65,18 @@ def get_run_logs(
         raise ForbiddenError(f"id: task run {run_id} is in a workspace you are not a member of") from None
     if task.killed:
         return []
-    records = logs.log_records(session, record.dag_id, record.run_id, RUN_TASK_ID)
-    out = [line for line in (_cri_line(r) for r in records) if line is not None]
+    out: list[str] = []
+    current_try = 1
+    for entry in logs.log_records(session, record.dag_id, record.run_id, RUN_TASK_ID):
+        try_number = int(str(entry.get(logs.TRY_KEY, 1)))
+        if try_number != current_try:
+            # A retry: its output follows the earlier tries', after a line that says so.
+            current_try = try_number
+            when = _rfc3339_nano(entry.get("timestamp"))
+            out.append(f"{when} stderr F wallaroo: try {try_number} of this run (a retry) starts here")
+        line = _cri_line(entry)
+        if line is not None:
+            out.append(line)
     if record.state == "failed" and attempts.was_cut_off(
         settings.layout.attempt_file(task.id, record.run_id)
     ):

@@ -21,13 +21,20 @@ from airflow_wallaroo.airflow_compat.config import dags_folder
 from airflow_wallaroo.core.naming import shard_loader_name, shard_of
 from airflow_wallaroo.core.permissions import PRIVATE, make_dir
 from airflow_wallaroo.core.spec import TaskSpec
+from airflow_wallaroo.core.vocabulary import ConcurrencyPolicy
 from airflow_wallaroo.settings import WallarooSettings
-from airflow_wallaroo.store.tables import OrchestrationRow, TaskRow
+from airflow_wallaroo.store.tables import OrchestrationRow, TaskRow, UserRow, WorkspaceRow
 
 log = logging.getLogger(__name__)
 
 
-def render_spec(task: TaskRow, orchestration: OrchestrationRow) -> TaskSpec:
+def render_spec(
+    task: TaskRow,
+    orchestration: OrchestrationRow,
+    owner: UserRow | None = None,
+    workspace: WorkspaceRow | None = None,
+) -> TaskSpec:
+    """The spec of ``task``; its owner's and workspace's names only label the DAG in Airflow's UI."""
     return TaskSpec(
         task_id=task.id,
         kind=task.kind,
@@ -42,12 +49,19 @@ def render_spec(task: TaskRow, orchestration: OrchestrationRow) -> TaskSpec:
         first_run_id=task.first_run_id,
         created_at=task.created_at.isoformat(),
         schedule=task.schedule,
+        timezone=task.timezone,
         timeout=task.timeout,
         extra_env=json.loads(task.extra_env_vars or "{}"),
         requirements=orchestration.requirements,
         bind_secrets=json.loads(task.bind_secrets or "[]"),
         killed=task.killed,
         paused=task.paused,
+        retries=task.retries or 0,
+        retry_delay=task.retry_delay,
+        notify=json.loads(task.notify) if task.notify else None,
+        concurrency_policy=task.concurrency_policy or ConcurrencyPolicy.ALLOW.value,
+        owner_name=owner.username if owner is not None else None,
+        workspace_name=workspace.name if workspace is not None else None,
     )
 
 
@@ -98,7 +112,11 @@ def request_shard_reparse(session: Session, shard: int) -> None:
 
 
 def current_spec(
-    task: TaskRow, orchestration: OrchestrationRow | None, settings: WallarooSettings
+    task: TaskRow,
+    orchestration: OrchestrationRow | None,
+    settings: WallarooSettings,
+    owner: UserRow | None = None,
+    workspace: WorkspaceRow | None = None,
 ) -> TaskSpec | None:
     """The spec the task should have now.
 
@@ -106,7 +124,7 @@ def current_spec(
     brought in line with the row's kill and pause; with no spec on disk either, None.
     """
     if orchestration is not None:
-        return render_spec(task, orchestration)
+        return render_spec(task, orchestration, owner, workspace)
     try:
         written = TaskSpec.from_json(settings.layout.spec_path(task.id, settings.spec_shards).read_text())
     except FileNotFoundError:
@@ -118,7 +136,9 @@ def publish_task(
     session: Session, task: TaskRow, orchestration: OrchestrationRow | None, settings: WallarooSettings
 ) -> None:
     """Write the task's spec and ask for its shard to be parsed now."""
-    spec = current_spec(task, orchestration, settings)
+    owner = session.get(UserRow, task.owner_id)
+    workspace = session.get(WorkspaceRow, task.workspace_id)
+    spec = current_spec(task, orchestration, settings, owner, workspace)
     if spec is None:
         log.warning("Task %s has neither its orchestration nor a spec: nothing to publish", task.id)
         return
@@ -155,10 +175,13 @@ def reconcile_specs(session: Session, settings: WallarooSettings) -> int:
     written = 0
     stale_shards: set[int] = set()
     rows = session.execute(
-        select(TaskRow, OrchestrationRow).outerjoin(OrchestrationRow, OrchestrationRow.id == TaskRow.orch_id)
+        select(TaskRow, OrchestrationRow, UserRow, WorkspaceRow)
+        .outerjoin(OrchestrationRow, OrchestrationRow.id == TaskRow.orch_id)
+        .outerjoin(UserRow, UserRow.user_id == TaskRow.owner_id)
+        .outerjoin(WorkspaceRow, WorkspaceRow.id == TaskRow.workspace_id)
     )
-    for task, orchestration in rows:
-        spec = current_spec(task, orchestration, settings)
+    for task, orchestration, owner, workspace in rows:
+        spec = current_spec(task, orchestration, settings, owner, workspace)
         if spec is not None and write_spec(spec, settings):
             stale_shards.add(shard_of(task.id, settings.spec_shards))
             written += 1

@@ -14,6 +14,7 @@ from airflow_wallaroo.airflow_compat.runs import RunRecord
 from airflow_wallaroo.core.vocabulary import (
     ACTIVE_RUN_STATES,
     CRASH_LOOP_RUNS,
+    RunOutcome,
     RunStatus,
     TaskKind,
     TaskStatus,
@@ -30,6 +31,8 @@ class TaskRun:
     status: str
     created_at: datetime
     updated_at: datetime
+    #: Which try of the run ran last: 1 the first, 2 after one retry...; 0 before the first.
+    try_number: int = 0
 
 
 def task_run(task: TaskRow, record: RunRecord) -> TaskRun:
@@ -39,18 +42,21 @@ def task_run(task: TaskRow, record: RunRecord) -> TaskRun:
         status=run_status(record, task),
         created_at=record.created_at,
         updated_at=record.updated_at,
+        try_number=record.try_number,
     )
 
 
 def run_status(run: RunRecord, task: TaskRow) -> str:
-    """``running``, ``success``, ``failure``, ``timed_out``, ``killed`` or ``unknown``."""
+    """``running``, ``success``, ``failure``, ``timed_out``, ``killed``, ``skipped`` or ``unknown``."""
     if run.state in ACTIVE_RUN_STATES:
         return RunStatus.RUNNING
     if run.state == "success":
-        return RunStatus.SUCCESS
+        return RunStatus.SKIPPED if run.outcome == RunOutcome.SKIPPED else RunStatus.SUCCESS
     if run.state == "failed":
         if run.timed_out:
             return RunStatus.TIMED_OUT
+        if run.outcome == RunOutcome.REPLACED:
+            return RunStatus.KILLED
         if task.killed_at is not None and run.end_date is not None and run.end_date >= task.killed_at:
             return RunStatus.KILLED
         return RunStatus.FAILURE

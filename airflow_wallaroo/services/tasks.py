@@ -5,19 +5,22 @@ from __future__ import annotations
 import json
 import re
 import uuid
+import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from croniter import croniter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from airflow_wallaroo.airflow_compat import dags, runs
 from airflow_wallaroo.airflow_compat.dags import NOT_LOADED
-from airflow_wallaroo.core.naming import dag_id_of
+from airflow_wallaroo.core.naming import dag_id_of, task_id_of
+from airflow_wallaroo.core.text import shown
 from airflow_wallaroo.core.timeutil import utcnow
-from airflow_wallaroo.core.vocabulary import FINISHED_TASK_STATUSES, TaskKind
+from airflow_wallaroo.core.vocabulary import FINISHED_TASK_STATUSES, ConcurrencyPolicy, RunOutcome, TaskKind
 from airflow_wallaroo.exceptions import ConflictError, ForbiddenError, InvalidRequestError, NotFoundError
 from airflow_wallaroo.runners.base import get_runner
 from airflow_wallaroo.runtime.contract import reserved
@@ -26,6 +29,12 @@ from airflow_wallaroo.services.callers import Caller
 from airflow_wallaroo.services.task_status import TaskRun, task_run, task_status
 from airflow_wallaroo.settings import WallarooSettings
 from airflow_wallaroo.store.tables import OrchestrationRow, TaskRow
+
+#: Bounds of the retries a task may ask for, and of the wait before the first one.
+MAX_RETRIES = 10
+MAX_RETRY_DELAY_SECONDS = 3600
+#: The wait before the first retry when a task asks for retries without ``retry_delay``.
+DEFAULT_RETRY_DELAY_SECONDS = 30
 
 #: How many of its newest runs a task is shown with, unless asked otherwise.
 LAST_RUNS = 5
@@ -41,12 +50,32 @@ class Task:
     image: str
 
 
+#: Cron macros, as Airflow's cron timetables read them.
+CRON_MACROS = ("@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly")
+
+
 def validate_schedule(schedule: str) -> str:
-    """Five-field cron, checked with croniter before anything is written."""
+    """Five-field cron or one of Airflow's macros, checked before anything is written."""
     schedule = schedule.strip()
+    if schedule in CRON_MACROS:
+        return schedule
     if len(schedule.split()) != 5 or not croniter.is_valid(schedule):
-        raise InvalidRequestError(f"schedule: {schedule!r} is not a valid five-field cron expression")
+        raise InvalidRequestError(
+            f"schedule: {schedule!r} is not a valid five-field cron expression "
+            f"nor one of {', '.join(CRON_MACROS)}"
+        )
     return schedule
+
+
+def validate_timezone(name: str) -> str:
+    """An IANA time zone name (``Europe/Paris``); Airflow reads the schedule's ticks in it."""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InvalidRequestError(
+            f"timezone: {name!r} is not an IANA time zone name (such as 'Europe/Paris' or 'UTC')"
+        ) from None
+    return name
 
 
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -84,9 +113,27 @@ class TaskOrder:
     name: str | None = None
     timeout: int | None = None
     schedule: str | None = None
+    timezone: str | None = None
     debug: bool = False
     extra_env_vars: dict[str, str] | None = None
     bind_secrets: list[str] | None = None
+    retries: int = 0
+    retry_delay: int | None = None
+    concurrency_policy: ConcurrencyPolicy | None = None
+    #: ``{"url", "events", "secret"}`` of the task's notification webhook.
+    notify: dict[str, Any] | None = None
+
+
+def validate_notify(notify: dict[str, Any]) -> dict[str, Any]:
+    """An http(s) URL with a host; events without repeats."""
+    given = str(notify.get("url", ""))
+    try:
+        url = httpx.URL(given)
+    except httpx.InvalidURL as exc:
+        raise InvalidRequestError(f"notify.url: {shown(given)} is not a valid URL ({exc})") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise InvalidRequestError(f"notify.url: {shown(given)} is not an http or https URL")
+    return {"url": str(url), "events": sorted(set(notify["events"])), "secret": notify["secret"]}
 
 
 def add_task(session: Session, caller: Caller, settings: WallarooSettings, order: TaskOrder) -> TaskRow:
@@ -94,9 +141,16 @@ def add_task(session: Session, caller: Caller, settings: WallarooSettings, order
     # What the request says alone first, then what it refers to.
     extra_env = validate_env_vars(order.extra_env_vars or {})
     secrets = validate_secret_names(order.bind_secrets or [])
-    schedule = validate_schedule(order.schedule or "") if order.kind is TaskKind.RUN_SCHEDULED else None
+    scheduled = order.kind is TaskKind.RUN_SCHEDULED
+    schedule = validate_schedule(order.schedule or "") if scheduled else None
+    timezone = validate_timezone(order.timezone) if scheduled and order.timezone is not None else None
     if order.timeout is not None and order.timeout <= 0:
         raise InvalidRequestError("timeout: must be a positive number of seconds")
+    if not 0 <= order.retries <= MAX_RETRIES:
+        raise InvalidRequestError(f"retries: must be from 0 to {MAX_RETRIES}")
+    if order.retry_delay is not None and not 1 <= order.retry_delay <= MAX_RETRY_DELAY_SECONDS:
+        raise InvalidRequestError(f"retry_delay: must be from 1 to {MAX_RETRY_DELAY_SECONDS} seconds")
+    notify = validate_notify(order.notify) if order.notify else None
     workspaces.require_member(session, caller, order.workspace_id)
     orchestration = orchestrations.get_orchestration(session, caller, order.orch_id, settings)
     if orchestration.row.workspace_id != order.workspace_id:
@@ -113,6 +167,11 @@ def add_task(session: Session, caller: Caller, settings: WallarooSettings, order
         orch_sha=orchestration.row.sha,
         owner_id=caller.user_id,
         schedule=schedule,
+        timezone=timezone,
+        retries=order.retries,
+        notify=json.dumps(notify) if notify else None,
+        concurrency_policy=order.concurrency_policy.value if scheduled and order.concurrency_policy else None,
+        retry_delay=(order.retry_delay or DEFAULT_RETRY_DELAY_SECONDS) if order.retries else None,
         timeout=order.timeout,
         arguments=json.dumps(order.arguments),
         extra_env_vars=json.dumps(extra_env),
@@ -213,6 +272,34 @@ def task_ids_by_sha(session: Session, caller: Caller, sha: str) -> list[str]:
     )
 
 
+def require_manual_run(session: Session, caller: Caller, task_id: str) -> TaskRow:
+    """The task, if a manual run of it may start: scheduled or continuous, and not killed."""
+    task = require_task(session, caller, task_id)
+    if task.killed:
+        raise ConflictError(f"id: task {task.id} is killed; no run of it starts again")
+    if task.kind == TaskKind.RUN_ONCE:
+        raise ConflictError(
+            f"id: task {task.id} runs once; run_now starts runs of scheduled and continuous tasks "
+            "(call task/run_once again for another run)"
+        )
+    return task
+
+
+def start_manual_run(task: TaskRow, caller: Caller) -> str:
+    """Trigger a manual run of the task's DAG, as Airflow's Trigger button does; return its id.
+
+    Called with no transaction of ours open: Airflow commits the run in its own.
+    """
+    run_id = str(uuid.uuid4())
+    note = f"Run now through the Wallaroo API by {caller.username}"
+    result = dags.trigger_run(dag_id_of(task.id), run_id, {}, caller.username, note=note)
+    if result is dags.TriggerResult.DAG_MISSING:
+        raise ConflictError(f"id: task {task.id} is not loaded by Airflow yet; try again in a few seconds")
+    if result is dags.TriggerResult.REFUSED:
+        raise ConflictError(f"id: task {task.id} is killed; no run of it starts again")
+    return run_id
+
+
 def request_pause(
     session: Session, caller: Caller, settings: WallarooSettings, task_id: str, pause: bool
 ) -> TaskRow:
@@ -252,3 +339,32 @@ def apply_pending_pauses(session: Session, rows: Sequence[TaskRow] | None = None
             applied += 1
     session.flush()
     return applied
+
+
+def replace_overlapping_runs(session: Session) -> int:
+    """Under ``replace``, fail every active run of a task but its newest; return how many.
+
+    Each replaced run ends ``killed`` (its outcome) with a run note naming its successor.
+    One query finds the DAGs with overlapping runs; most seconds there are none.
+    """
+    overlapping = runs.overlapping_task_runs(session)
+    by_task = {task: dag_id for dag_id in overlapping if (task := task_id_of(dag_id)) is not None}
+    if not by_task:
+        return 0
+    replacing = session.scalars(
+        select(TaskRow.id).where(
+            TaskRow.id.in_(list(by_task)),
+            TaskRow.concurrency_policy == ConcurrencyPolicy.REPLACE.value,
+            TaskRow.killed.is_(False),
+        )
+    ).all()
+    replaced = 0
+    for task_id in replacing:
+        dag_id = by_task[task_id]
+        newest, *older = overlapping[dag_id]
+        for run_id in older:
+            runs.set_outcome(session, dag_id, run_id, RunOutcome.REPLACED.value)
+        note = f"Replaced by run {newest}: the task's concurrency_policy is replace"
+        replaced += len(dags.fail_runs(session, dag_id, older, note=note))
+    session.flush()
+    return replaced

@@ -116,7 +116,16 @@ class TaskRow(Base):
     orch_sha: Mapped[str] = mapped_column(String(64), index=True)
     owner_id: Mapped[str] = mapped_column(String(250))
     schedule: Mapped[str | None] = mapped_column(String(250))
+    #: IANA time zone the cron schedule is read in; None: UTC.
+    timezone: Mapped[str | None] = mapped_column(String(64))
     timeout: Mapped[int | None] = mapped_column(Integer)
+    #: Tries after a failed one, and the wait before the first (doubled at each next).
+    retries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    retry_delay: Mapped[int | None] = mapped_column(Integer)
+    #: A scheduled task's ``allow``, ``forbid`` or ``replace`` of overlapping runs; None: allow.
+    concurrency_policy: Mapped[str | None] = mapped_column(String(10))
+    #: JSON ``{"url", "events", "secret"}`` of the task's notification webhook; None: none.
+    notify: Mapped[str | None] = mapped_column(Text)
     arguments: Mapped[str] = mapped_column(Text)
     #: JSON object of environment variables added to every run (Kubernetes and local runners).
     extra_env_vars: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")

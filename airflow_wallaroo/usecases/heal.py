@@ -70,6 +70,12 @@ def apply_pending_pauses(settings: WallarooSettings) -> int:
         return tasks.apply_pending_pauses(session)
 
 
+def replace_overlapping_runs(settings: WallarooSettings) -> int:
+    """Scheduled tasks whose concurrency_policy is replace: stop a run once a newer one exists."""
+    with new_session() as session:
+        return tasks.replace_overlapping_runs(session)
+
+
 def harden_data_folder(settings: WallarooSettings) -> None:
     """The data folder's modes: user code reaches its venv and working dir, nothing else."""
     permissions.harden(settings.layout, open_artifact_store(settings.artifact_store).local_root())
@@ -100,7 +106,8 @@ def heal_at_start(settings: WallarooSettings) -> None:
 
 
 class Housekeeper:
-    """A daemon thread of the api-server: pending pauses every second, sweeps every few minutes.
+    """A daemon thread of the api-server: pending pauses and replaced runs every second, sweeps
+    every few minutes.
 
     Several api-server processes may each run one: applying a pause is idempotent, and a
     sweep runs in one of them at a time (a lock in the data folder).
@@ -130,6 +137,7 @@ class Housekeeper:
         next_sweep = time.monotonic() + self.sweep_interval
         while not self._stop.wait(self.pause_interval):
             self._run(apply_pending_pauses)
+            self._run(replace_overlapping_runs)
             if time.monotonic() >= next_sweep:
                 next_sweep = time.monotonic() + self.sweep_interval
                 self._sweep_if_free()

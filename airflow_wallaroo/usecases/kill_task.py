@@ -58,7 +58,8 @@ def stop_task(session: Session, task: TaskRow, killed_by: str) -> None:
     task.pause_requested_at = None
     session.flush()
     dags.set_paused(session, dag_id_of(task.id), True)
-    dags.fail_active_runs(session, dag_id_of(task.id))
+    note = f"Killed through the Wallaroo API by {killed_by} at {task.killed_at.isoformat(timespec='seconds')}"
+    dags.fail_active_runs(session, dag_id_of(task.id), note=note)
 
 
 def finish_kill_later(task_id: str) -> threading.Thread:

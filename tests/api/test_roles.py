@@ -40,6 +40,7 @@ ENDPOINTS = [
         True,
     ),
     ("/task/run_continuously", {"workspace_id": 999999, "orch_id": MISSING, "name": "c", "json": {}}, True),
+    ("/task/run_now", {"id": MISSING}, True),
     ("/task/get_by_id", {"id": MISSING}, False),
     ("/task/list", {}, False),
     ("/task/get_tasks_by_orch_sha", {"sha": "0" * 64}, False),

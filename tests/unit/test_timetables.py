@@ -75,3 +75,43 @@ class TestKilled:
         from airflow_wallaroo.plugin import WallarooPlugin
 
         assert KilledTimetable in WallarooPlugin.timetables
+
+
+Moment = tuple[int, int, int, int]
+
+
+class TestCronInATimeZone:
+    """``timezone`` on run_scheduled: Airflow reads the ticks in that zone, across DST."""
+
+    PARIS = UuidCronTimetable("30 8 * * *", timezone="Europe/Paris")
+
+    def utc(self, month: int, day: int, hour: int, minute: int) -> pendulum.DateTime:
+        return pendulum.datetime(2026, month, day, hour, minute, tz="UTC")
+
+    @pytest.mark.parametrize(
+        ("last", "following"),
+        [
+            # Winter time (UTC+1): 08:30 in Paris is 07:30 UTC; the clocks go forward on 29 March.
+            pytest.param((3, 28, 7, 30), (3, 29, 6, 30), id="spring-forward"),
+            # Summer time (UTC+2) until 25 October, then back to UTC+1.
+            pytest.param((10, 24, 6, 30), (10, 25, 7, 30), id="fall-back"),
+        ],
+    )
+    def test_the_local_time_holds_across_dst(
+        self, now: list[pendulum.DateTime], last: Moment, following: Moment
+    ) -> None:
+        now[0] = self.utc(*last).add(seconds=2)
+        assert next_run(self.PARIS, self.utc(*last)) == self.utc(*following)
+
+    def test_the_zone_survives_serialization(self) -> None:
+        again = UuidCronTimetable.deserialize(self.PARIS.serialize())
+        assert isinstance(again, UuidCronTimetable)
+        assert again.serialize()["timezone"] == "Europe/Paris"
+
+    @pytest.mark.parametrize(("macro", "expression"), [("@daily", "0 0 * * *"), ("@hourly", "0 * * * *")])
+    def test_macros_are_airflows(self, now: list[pendulum.DateTime], macro: str, expression: str) -> None:
+        now[0] = self.utc(6, 1, 0, 0).add(seconds=2)
+        local = UuidCronTimetable(macro, timezone="Asia/Kolkata")  # UTC+5:30, no DST
+        expected = UuidCronTimetable(expression, timezone="Asia/Kolkata")
+        last = self.utc(5, 31, 18, 30)
+        assert next_run(local, last) == next_run(expected, last)

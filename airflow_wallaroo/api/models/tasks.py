@@ -18,15 +18,17 @@ from airflow_wallaroo.core.bounds import (
     Instant,
     Int64,
     JsonArguments,
+    JsonInteger,
     Name,
     PositiveCount,
     RunLimit,
     Text,
     TimeoutSeconds,
 )
+from airflow_wallaroo.core.vocabulary import ConcurrencyPolicy
 from airflow_wallaroo.runtime.contract import RESERVED_NAMES, RESERVED_PREFIXES
 from airflow_wallaroo.services.task_status import TaskRun
-from airflow_wallaroo.services.tasks import Task
+from airflow_wallaroo.services.tasks import MAX_RETRIES, MAX_RETRY_DELAY_SECONDS, Task
 
 RUN_TYPES = {"run_once": "Oneshot", "run_scheduled": "CronJob", "run_continuously": "NetworkService"}
 FLAVORS = {
@@ -54,7 +56,32 @@ EnvValue = Annotated[Text, Field(max_length=MAX_ENV_VALUE_CHARS)]
 SecretName = Annotated[str, Field(max_length=253, json_schema_extra={"pattern": SECRET_NAME_PATTERN})]
 
 
-class RunOnceRequest(RequestBody):
+NOTIFY_URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,4})?(/[!-~]*)?$"
+NotifyEvent = Literal["failure", "timed_out", "crash_loop", "success"]
+#: What a webhook is told when ``events`` is absent: every way a run can go wrong.
+DEFAULT_NOTIFY_EVENTS: list[NotifyEvent] = ["failure", "timed_out", "crash_loop"]
+
+
+class NotifyRequest(RequestBody):
+    """A webhook for the task's run notifications (beyond the contract)."""
+
+    #: http(s), a host of letters, digits, dots and dashes, printable ASCII after it.
+    url: Annotated[str, Field(min_length=1, max_length=2048, pattern=NOTIFY_URL_PATTERN)]
+    events: list[NotifyEvent] = Field(
+        default_factory=lambda: list(DEFAULT_NOTIFY_EVENTS), min_length=1, max_length=4
+    )
+    #: Keys the HMAC-SHA256 signature of each body; never shown back.
+    secret: Annotated[Text, Field(min_length=16, max_length=256)]
+
+
+class NotifyResponse(ResponseBody):
+    url: str
+    events: list[str]
+
+
+class TaskRequest(RequestBody):
+    """What every task-creating call takes."""
+
     workspace_id: Int64
     orch_id: Id
     name: Name | None = None
@@ -69,13 +96,27 @@ class RunOnceRequest(RequestBody):
         json_schema_extra={"propertyNames": {"pattern": ENV_NAME_PATTERN, "maxLength": MAX_NAME_CHARS}},
     )
     bind_secrets: list[SecretName] = Field(default_factory=list, max_length=MAX_SECRETS)
+    #: Optional: POST a signed JSON notification to this webhook on the events it names.
+    notify: NotifyRequest | None = None
+
+
+class RunOnceRequest(TaskRequest):
+    #: Optional: tries after a failed one (absent: none), the first after ``retry_delay``
+    #: seconds, each next one after twice the wait before it.
+    retries: Annotated[int, Field(ge=0, le=MAX_RETRIES), JsonInteger] | None = None
+    retry_delay: Annotated[int, Field(ge=1, le=MAX_RETRY_DELAY_SECONDS), JsonInteger] | None = None
 
 
 class RunScheduledRequest(RunOnceRequest):
     schedule: Name
+    #: Optional: the IANA time zone the schedule is read in (absent: UTC).
+    timezone: Annotated[Text, Field(min_length=1, max_length=64)] | None = None
+    #: Optional: a tick that comes while a run is active starts another (``allow``, absent),
+    #: is skipped (``forbid``), or stops the active run first (``replace``).
+    concurrency_policy: ConcurrencyPolicy | None = None
 
 
-class RunContinuouslyRequest(RunOnceRequest):
+class RunContinuouslyRequest(TaskRequest):
     name: Name | None = None
 
 
@@ -90,6 +131,10 @@ class TaskIdRequest(RequestBody):
 class GetTaskRequest(TaskIdRequest):
     #: The SDK's ``GetTaskByIdRequest`` sends it: how many of the newest runs to show (default 5).
     run_limit: RunLimit | None = None
+
+
+class RunIdResponse(ResponseBody):
+    run_id: str
 
 
 class OrchShaRequest(RequestBody):
@@ -124,6 +169,11 @@ class TaskResponse(ResponseBody):
     run_type: str
     flavor: str
     schedule: str | None
+    timezone: str | None
+    retries: int
+    retry_delay: int | None
+    concurrency_policy: str | None
+    notify: NotifyResponse | None
     timeout: int | None
     image: str | None
     image_tag: str | None
@@ -151,6 +201,11 @@ class TaskResponse(ResponseBody):
             run_type=RUN_TYPES[row.kind],
             flavor=FLAVORS[row.kind],
             schedule=row.schedule,
+            timezone=row.timezone,
+            retries=row.retries,
+            retry_delay=row.retry_delay,
+            notify=NotifyResponse(**_public(json.loads(row.notify))) if row.notify else None,
+            concurrency_policy=(row.concurrency_policy or "allow") if row.kind == "run_scheduled" else None,
             timeout=row.timeout,
             image=task.image,
             image_tag=None,
@@ -176,9 +231,13 @@ class TaskResponse(ResponseBody):
         )
 
 
+def _public(notify: dict[str, Any]) -> dict[str, Any]:
+    return {"url": notify["url"], "events": notify["events"]}
+
+
 class ListRunsRequest(RequestBody):
     task_id: Id
-    status: Literal["all", "running", "failure", "success", "timed_out", "killed"] = "all"
+    status: Literal["all", "running", "failure", "success", "timed_out", "killed", "skipped"] = "all"
     limit: PositiveCount | None = None
     time_range: tuple[Instant, Instant] | None = None
 
@@ -194,6 +253,8 @@ class RunResponse(ResponseBody):
     status: str
     created_at: Timestamp
     updated_at: Timestamp
+    #: Beyond the contract: the try that ran last (1, then 2 after a retry...; 0 before any).
+    try_number: int
 
     @classmethod
     def of(cls, run: TaskRun) -> RunResponse:
@@ -203,6 +264,7 @@ class RunResponse(ResponseBody):
             status=run.status,
             created_at=run.created_at,
             updated_at=run.updated_at,
+            try_number=run.try_number,
         )
 
 

@@ -18,10 +18,12 @@ from airflow_wallaroo.api.models.tasks import (
     PauseRequest,
     RunContinuouslyRequest,
     RunDetailsRequest,
+    RunIdResponse,
     RunOnceRequest,
     RunResponse,
     RunScheduledRequest,
     TaskIdRequest,
+    TaskRequest,
     TaskResponse,
 )
 from airflow_wallaroo.api.openapi import errors
@@ -30,11 +32,13 @@ from airflow_wallaroo.services import runs, tasks
 from airflow_wallaroo.usecases.create_task import create_task
 from airflow_wallaroo.usecases.kill_task import kill_task
 from airflow_wallaroo.usecases.pause_task import pause_task
+from airflow_wallaroo.usecases.run_now import run_now as start_run_now
 
 router = APIRouter(prefix="/task", tags=["tasks"])
 
 
-def _order(kind: TaskKind, body: RunOnceRequest, schedule: str | None = None) -> tasks.TaskOrder:
+def _order(kind: TaskKind, body: TaskRequest) -> tasks.TaskOrder:
+    scheduled = body if isinstance(body, RunScheduledRequest) else None
     return tasks.TaskOrder(
         kind=kind,
         workspace_id=body.workspace_id,
@@ -42,10 +46,15 @@ def _order(kind: TaskKind, body: RunOnceRequest, schedule: str | None = None) ->
         arguments=body.json_,
         name=body.name,
         timeout=body.timeout,
-        schedule=schedule,
+        schedule=scheduled.schedule if scheduled else None,
+        timezone=scheduled.timezone if scheduled else None,
+        concurrency_policy=scheduled.concurrency_policy if scheduled else None,
+        notify=body.notify.model_dump() if body.notify else None,
         debug=body.debug,
         extra_env_vars=body.extra_env_vars,
         bind_secrets=body.bind_secrets,
+        retries=(body.retries or 0) if isinstance(body, RunOnceRequest) else 0,
+        retry_delay=body.retry_delay if isinstance(body, RunOnceRequest) else None,
     )
 
 
@@ -61,8 +70,8 @@ def run_once(
 def run_scheduled(
     body: RunScheduledRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> CreatedResponse:
-    """Run an orchestration each time a cron schedule fires (UTC), overlapping runs allowed."""
-    order = _order(TaskKind.RUN_SCHEDULED, body, schedule=body.schedule)
+    """Run an orchestration each time a cron schedule fires (in ``timezone``, else UTC)."""
+    order = _order(TaskKind.RUN_SCHEDULED, body)
     return CreatedResponse(id=create_task(session, caller, settings, order).id)
 
 
@@ -74,6 +83,16 @@ def run_continuously(
     return CreatedResponse(
         id=create_task(session, caller, settings, _order(TaskKind.RUN_CONTINUOUSLY, body)).id
     )
+
+
+@router.post("/run_now", status_code=201, dependencies=[deps.RUN], responses=errors(404, 409))
+def run_now(body: TaskIdRequest, caller: CallerDep, session: SessionDep) -> RunIdResponse:
+    """Start a run of a scheduled or continuous task now, as Airflow's Trigger button does.
+
+    Beyond the contract. The run is listed like any other; on a paused task it waits,
+    queued, until the task is resumed.
+    """
+    return RunIdResponse(run_id=start_run_now(session, caller, body.id))
 
 
 @router.post("/get_by_id", dependencies=[deps.READ], responses=errors(404))

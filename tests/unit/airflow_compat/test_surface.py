@@ -17,7 +17,7 @@ CALLABLES = [
     (
         "airflow.api.common.trigger_dag",
         "trigger_dag",
-        {"dag_id", "run_id", "conf", "triggered_by", "triggering_user_name"},
+        {"dag_id", "run_id", "conf", "triggered_by", "triggering_user_name", "note"},
     ),
     ("airflow.api.common.mark_tasks", "set_dag_run_state_to_failed", {"dag", "run_id", "commit", "session"}),
     ("airflow.models.dagbag.DBDagBag", "get_latest_version_of_dag", {"dag_id", "session"}),
@@ -36,7 +36,18 @@ ATTRIBUTES = [
     (
         "airflow.models.dagrun",
         "DagRun",
-        {"id", "dag_id", "run_id", "state", "queued_at", "run_after", "start_date", "end_date", "updated_at"},
+        {
+            "id",
+            "dag_id",
+            "run_id",
+            "state",
+            "queued_at",
+            "run_after",
+            "start_date",
+            "end_date",
+            "updated_at",
+            "note",
+        },
     ),
     ("airflow.models.taskinstance", "TaskInstance", {"dag_id", "run_id", "task_id", "try_number"}),
     ("airflow.models.xcom", "XComModel", {"dag_id", "run_id", "key", "value"}),

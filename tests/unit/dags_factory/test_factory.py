@@ -109,3 +109,69 @@ class TestLoader:
         (shard / f"{SPEC.task_id}.json").write_text(SPEC.to_json())
         load_shard(0, {}, folder=tmp_path)
         assert not (tmp_path / ERRORS_FOLDER / f"{SPEC.task_id}.txt").exists()
+
+
+class TestScheduleOptions:
+    def test_the_cron_timetable_reads_the_task_time_zone(self) -> None:
+        dag = build_task_dag(replace(SPEC, kind="run_scheduled", schedule="@daily", timezone="Europe/Paris"))
+        assert dag.timetable.serialize()["timezone"] == "Europe/Paris"
+        assert dag.timetable.serialize()["expression"] == "0 0 * * *"
+
+    def test_no_time_zone_is_utc(self) -> None:
+        dag = build_task_dag(replace(SPEC, kind="run_scheduled", schedule="0 8 * * *"))
+        assert dag.timetable.serialize()["timezone"] == "UTC"
+
+
+class TestPresentation:
+    """What Airflow's UI shows of a task's DAG: read back through its REST API in integration."""
+
+    NAMED = replace(SPEC, owner_name="alice", workspace_name="team")
+
+    def test_named_task(self) -> None:
+        dag = build_task_dag(self.NAMED)
+        assert dag.dag_display_name == "n · hello"
+        assert dag.owner == "alice"
+        assert dag.description is not None
+        assert all(word in dag.description for word in ("hello", "team", "run once"))
+
+    def test_unnamed_task_shows_its_orchestration_and_kind(self) -> None:
+        dag = build_task_dag(replace(self.NAMED, name=None, kind="run_scheduled", schedule="@daily"))
+        assert dag.dag_display_name == "hello (scheduled)"
+        assert dag.description is not None and "cron `@daily` in UTC" in dag.description
+
+    def test_killed_task_says_so(self) -> None:
+        dag = build_task_dag(replace(self.NAMED, killed=True))
+        assert dag.dag_display_name == "n · hello [killed]"
+        assert dag.description is not None and "Killed" in dag.description
+
+    def test_owner_falls_back_to_the_user_id(self) -> None:
+        assert build_task_dag(SPEC).owner == "admin"
+
+
+class TestRetries:
+    def test_none_by_default(self) -> None:
+        (task,) = build_task_dag(SPEC).tasks
+        assert task.retries == 0
+
+    def test_airflow_retries_with_exponential_backoff(self) -> None:
+        (task,) = build_task_dag(replace(SPEC, retries=3, retry_delay=5)).tasks
+        assert task.retries == 3
+        assert task.retry_delay.total_seconds() == 5
+        assert task.retry_exponential_backoff == 2.0
+        assert task.max_retry_delay.total_seconds() == 3600
+
+    def test_the_spec_carries_them(self) -> None:
+        spec = replace(SPEC, retries=2, retry_delay=7)
+        assert TaskSpec.from_json(spec.to_json()) == spec
+
+
+class TestNotify:
+    def test_a_webhook_becomes_the_operators_notifiers(self) -> None:
+        notify = {"url": "http://127.0.0.1:1/h", "events": ["failure"], "secret": "x" * 16}
+        (task,) = build_task_dag(replace(SPEC, notify=notify)).tasks
+        assert [type(c).__name__ for c in task.on_failure_callback] == ["WebhookNotifier"]
+        assert [type(c).__name__ for c in task.on_success_callback] == ["WebhookNotifier"]
+
+    def test_none_without(self) -> None:
+        (task,) = build_task_dag(SPEC).tasks
+        assert not task.on_failure_callback and not task.on_success_callback

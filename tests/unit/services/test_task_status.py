@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -66,6 +67,10 @@ class TestRunStatus:
                 "failure",
                 id="failed-before-kill",
             ),
+            pytest.param(
+                replace(SUCCESS, outcome="skipped"), task("run_scheduled"), "skipped", id="skipped-by-forbid"
+            ),
+            pytest.param(replace(FAILED, outcome="replaced"), task("run_scheduled"), "killed", id="replaced"),
         ],
     )
     def test_mapping(self, record: RunRecord, row: TaskRow, expected: str) -> None:
