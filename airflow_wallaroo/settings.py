@@ -16,6 +16,7 @@ SECTION = "wallaroo"
 
 __all__ = [
     "ArchiveLimits",
+    "PageLimits",
     "PodSettings",
     "WallarooSettings",
     "airflow_home",
@@ -57,6 +58,14 @@ class ArchiveLimits:
     max_uncompressed_bytes: int
     max_compression_ratio: int
     min_free_bytes: int
+
+
+@dataclass(frozen=True)
+class PageLimits:
+    """How many items a list endpoint answers: ``size`` when not asked, never more than ``max``."""
+
+    size: int
+    max: int
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,7 @@ class WallarooSettings:
     api_url: str
     limits: ArchiveLimits
     default_workspace_name: str
+    paging: PageLimits = PageLimits(size=100, max=1000)
 
     @functools.cached_property
     def pod(self) -> PodSettings:
@@ -138,7 +148,15 @@ def load_settings() -> WallarooSettings:
             min_free_bytes=_int("min_free_bytes"),
         ),
         default_workspace_name=_raw("default_workspace_name"),
+        paging=_page_limits(),
     )
+
+
+def _page_limits() -> PageLimits:
+    size, most = _int("list_page_size"), _int("list_page_max")
+    if not 1 <= size <= most:
+        raise ValueError(f"[{SECTION}] list_page_size must be from 1 to list_page_max ({most}), not {size}")
+    return PageLimits(size=size, max=most)
 
 
 def load_pod_settings() -> PodSettings:

@@ -1,4 +1,12 @@
-"""Runs of our DAGs, read from Airflow's ``dag_run`` and ``xcom`` tables as plain records."""
+"""Runs of our DAGs, read from Airflow's ``dag_run`` and ``xcom`` tables as plain records.
+
+Every read here is one statement over an index, whatever the number of runs:
+- a task's timeout outcome is an XCom found by ``xcom``'s primary key (its run's
+  ``dag_run.id``, our run task, map index -1, our key), joined in the same query;
+- a page of a task's runs walks ``(dag_id, updated_at, id)`` (our migration 0006) newest
+  first, the run status filtered in SQL, never loading runs it does not answer;
+- every task's newest runs come from one windowed query over ``(dag_id)``.
+"""
 
 from __future__ import annotations
 
@@ -9,21 +17,14 @@ from typing import Any
 
 from airflow.models.dagrun import DagRun
 from airflow.models.xcom import XComModel
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, exists, false, func, not_, or_, select
 from sqlalchemy.orm import Session
 
-from airflow_wallaroo.core.naming import OUTCOME_XCOM_KEY, PACKAGING_DAG_ID, TASK_DAG_PREFIX
+from airflow_wallaroo.core.naming import OUTCOME_XCOM_KEY, PACKAGING_DAG_ID, RUN_TASK_ID, TASK_DAG_PREFIX
+from airflow_wallaroo.core.vocabulary import ACTIVE_RUN_STATES, RunStatus
 
-_COLUMNS = (
-    DagRun.dag_id,
-    DagRun.run_id,
-    DagRun.state,
-    DagRun.queued_at,
-    DagRun.run_after,
-    DagRun.start_date,
-    DagRun.end_date,
-    DagRun.updated_at,
-)
+#: When a task was killed: a time, a column of our task table, or None (never killed).
+KilledAt = datetime | SQLColumnExpression[Any] | None
 
 
 @dataclass(frozen=True)
@@ -39,35 +40,132 @@ class RunRecord:
     timed_out: bool
 
 
-def runs_of(
+def _timed_out() -> ColumnElement[bool]:
+    """Whether the run's task pushed the timeout outcome: a primary-key probe of ``xcom``."""
+    return exists().where(
+        XComModel.dag_run_id == DagRun.id,
+        XComModel.task_id == RUN_TASK_ID,
+        XComModel.map_index == -1,
+        XComModel.key == OUTCOME_XCOM_KEY,
+    )
+
+
+def _columns() -> tuple[Any, ...]:
+    return (
+        DagRun.dag_id,
+        DagRun.run_id,
+        DagRun.state,
+        DagRun.queued_at,
+        DagRun.run_after,
+        DagRun.start_date,
+        DagRun.end_date,
+        DagRun.updated_at,
+        _timed_out().label("timed_out"),
+    )
+
+
+def status_condition(status: str, killed_at: KilledAt) -> ColumnElement[bool]:
+    """SQL over ``dag_run`` for one run status (``services.task_status.run_status`` in SQL)."""
+    failed = DagRun.state == "failed"
+    if status == RunStatus.RUNNING:
+        return DagRun.state.in_(sorted(ACTIVE_RUN_STATES))
+    if status == RunStatus.SUCCESS:
+        return DagRun.state == "success"
+    if status == RunStatus.TIMED_OUT:
+        return and_(failed, _timed_out())
+    killed = _killed(killed_at)
+    if status == RunStatus.KILLED:
+        return and_(failed, not_(_timed_out()), killed)
+    if status == RunStatus.FAILURE:
+        return and_(failed, not_(_timed_out()), not_(killed))
+    known = sorted({*ACTIVE_RUN_STATES, "success", "failed"})
+    return or_(DagRun.state.is_(None), DagRun.state.not_in(known))  # unknown
+
+
+def _killed(killed_at: KilledAt) -> ColumnElement[bool]:
+    if killed_at is None:
+        return false()
+    if isinstance(killed_at, datetime):
+        return and_(DagRun.end_date.is_not(None), DagRun.end_date >= killed_at)
+    return and_(killed_at.is_not(None), DagRun.end_date.is_not(None), DagRun.end_date >= killed_at)
+
+
+def runs_page(
     session: Session,
     dag_id: str,
     *,
-    limit: int | None = None,
+    statuses: Sequence[str] = (),
+    killed_at: KilledAt = None,
     since: datetime | None = None,
     until: datetime | None = None,
-) -> list[RunRecord]:
-    """The DAG's runs, newest first (by creation), with their timeout outcome."""
-    query = select(*_COLUMNS).where(DagRun.dag_id == dag_id).order_by(DagRun.id.desc())
+    limit: int,
+    offset: int = 0,
+) -> tuple[list[RunRecord], int]:
+    """One page of the DAG's runs, newest ``updated_at`` first, and how many match in all."""
+    conditions: list[ColumnElement[bool]] = [DagRun.dag_id == dag_id]
+    if statuses:
+        conditions.append(or_(*(status_condition(s, killed_at) for s in statuses)))
     if since is not None:
-        query = query.where(DagRun.run_after >= since)
+        conditions.append(DagRun.run_after >= since)
     if until is not None:
-        query = query.where(DagRun.run_after <= until)
-    if limit is not None:
-        query = query.limit(limit)
-    rows = list(session.execute(query))
-    timed_out = _timed_out(session, dag_id, [row.run_id for row in rows])
-    return [_record(row, row.run_id in timed_out) for row in rows]
+        conditions.append(DagRun.run_after <= until)
+    total = session.scalar(select(func.count()).select_from(DagRun).where(*conditions)) or 0
+    if offset >= total:
+        return [], total
+    query = (
+        select(*_columns())
+        .where(*conditions)
+        .order_by(DagRun.updated_at.desc(), DagRun.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_record(row) for row in session.execute(query)], total
+
+
+def page_query_for_plan(dag_id: str, limit: int) -> Any:
+    """The page query of ``runs_page`` (no filter), for the bench's EXPLAIN."""
+    return (
+        select(*_columns())
+        .where(DagRun.dag_id == dag_id)
+        .order_by(DagRun.updated_at.desc(), DagRun.id.desc())
+        .limit(limit)
+    )
+
+
+def last_runs(session: Session, dag_ids: Sequence[str], per_dag: int) -> dict[str, list[RunRecord]]:
+    """Each DAG's newest ``per_dag`` runs (by creation), newest first, in one windowed query."""
+    if not dag_ids or per_dag < 1:
+        return {}
+    found: dict[str, list[RunRecord]] = {}
+    for row in session.execute(last_runs_query(dag_ids, per_dag)):
+        found.setdefault(row.dag_id, []).append(_record(row))
+    return found
+
+
+def last_runs_query(dag_ids: Sequence[str], per_dag: int) -> Any:
+    rank = func.row_number().over(partition_by=DagRun.dag_id, order_by=DagRun.id.desc()).label("rank")
+    ranked = select(DagRun.id.label("id"), rank).where(DagRun.dag_id.in_(list(dag_ids))).subquery()
+    return (
+        select(*_columns())
+        .join(ranked, ranked.c.id == DagRun.id)
+        .where(ranked.c.rank <= per_dag)
+        .order_by(DagRun.dag_id, DagRun.id.desc())
+    )
+
+
+def has_run(
+    dag_id: SQLColumnExpression[str], statuses: Sequence[str], killed_at: KilledAt
+) -> ColumnElement[bool]:
+    """EXISTS a run of the DAG (``dag_id`` an SQL expression) with one of the statuses."""
+    return exists().where(DagRun.dag_id == dag_id, or_(*(status_condition(s, killed_at) for s in statuses)))
 
 
 def find_task_run(session: Session, run_id: str) -> RunRecord | None:
     """A run of any task DAG by its run id alone (our index on ``dag_run.run_id`` serves it)."""
     row = session.execute(
-        select(*_COLUMNS).where(DagRun.run_id == run_id, DagRun.dag_id.startswith(TASK_DAG_PREFIX)).limit(1)
+        select(*_columns()).where(DagRun.run_id == run_id, DagRun.dag_id.startswith(TASK_DAG_PREFIX)).limit(1)
     ).first()
-    if row is None:
-        return None
-    return _record(row, bool(_timed_out(session, row.dag_id, [row.run_id])))
+    return None if row is None else _record(row)
 
 
 def packaging_states(session: Session, run_ids: Iterable[str]) -> dict[str, str]:
@@ -81,7 +179,7 @@ def packaging_states(session: Session, run_ids: Iterable[str]) -> dict[str, str]
     return {run_id: str(state) for run_id, state in rows}
 
 
-def _record(row: Any, timed_out: bool) -> RunRecord:
+def _record(row: Any) -> RunRecord:
     created = row.queued_at or row.run_after
     updated = row.end_date or row.start_date or created
     if row.updated_at is not None and row.updated_at > updated:
@@ -93,16 +191,5 @@ def _record(row: Any, timed_out: bool) -> RunRecord:
         created_at=created,
         updated_at=updated,
         end_date=row.end_date,
-        timed_out=timed_out,
+        timed_out=bool(row.timed_out),
     )
-
-
-def _timed_out(session: Session, dag_id: str, run_ids: Sequence[str]) -> set[str]:
-    if not run_ids:
-        return set()
-    rows = session.execute(
-        select(XComModel.run_id, XComModel.value).where(
-            XComModel.dag_id == dag_id, XComModel.run_id.in_(list(run_ids)), XComModel.key == OUTCOME_XCOM_KEY
-        )
-    )
-    return {run_id for run_id, value in rows if "timed_out" in str(value)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
 
 def _rfc3339(value: datetime) -> str:
@@ -35,6 +35,14 @@ class RequestBody(BaseModel):
             field.alias or name for name, field in cls.model_fields.items() if not field.is_required()
         } | {name for name, field in cls.model_fields.items() if not field.is_required()}
         return {key: value for key, value in data.items() if not (value is None and key in optional)}
+
+
+class PagedRequest(RequestBody):
+    """A list request's window: ``limit`` items (``null``: ``[wallaroo] list_page_size``,
+    at most ``list_page_max``) from ``offset``. The page's facts come back in headers."""
+
+    limit: int | None = Field(default=None, ge=1)
+    offset: int | None = Field(default=None, ge=0)
 
 
 class ResponseBody(BaseModel):

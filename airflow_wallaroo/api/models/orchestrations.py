@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
-from airflow_wallaroo.api.models import RequestBody, ResponseBody, Timestamp
+from airflow_wallaroo.api.models import PagedRequest, RequestBody, ResponseBody, Timestamp
 from airflow_wallaroo.services.orchestrations import Orchestration
 
 
@@ -50,7 +50,7 @@ class OrchestrationResponse(ResponseBody):
         )
 
 
-class ListRequest(RequestBody):
+class ListRequest(PagedRequest):
     workspace_id: int
 
 
@@ -58,7 +58,7 @@ class GetByIdRequest(RequestBody):
     id: str
 
 
-class ListAllRequest(RequestBody):
+class ListAllRequest(PagedRequest):
     workspace_ids: list[int] = Field(default_factory=list)
     task_run_status: list[str] = Field(default_factory=list)
     killed: bool | None = None

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from airflow_wallaroo.api.models import RequestBody, ResponseBody, Timestamp
+from airflow_wallaroo.api.models import PagedRequest, RequestBody, ResponseBody, Timestamp
 from airflow_wallaroo.services.task_status import TaskRun
 from airflow_wallaroo.services.tasks import Task
 
@@ -49,7 +49,7 @@ class TaskIdRequest(RequestBody):
     id: str
 
 
-class OrchShaRequest(RequestBody):
+class OrchShaRequest(PagedRequest):
     sha: str
 
 
@@ -57,7 +57,7 @@ class IdsResponse(ResponseBody):
     ids: list[str]
 
 
-class ListTasksRequest(RequestBody):
+class ListTasksRequest(PagedRequest):
     workspace_id: int | None = None
     killed: bool | None = None
     orch_id: str | None = None
@@ -133,10 +133,9 @@ class TaskResponse(ResponseBody):
         )
 
 
-class ListRunsRequest(RequestBody):
+class ListRunsRequest(PagedRequest):
     task_id: str
     status: Literal["all", "running", "failure", "success", "timed_out", "killed"] = "all"
-    limit: int | None = Field(default=None, ge=1)
     time_range: tuple[datetime, datetime] | None = None
 
 

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from airflow_wallaroo.api.models import RequestBody, ResponseBody, Timestamp
+from airflow_wallaroo.api.models import PagedRequest, RequestBody, ResponseBody, Timestamp
 
 
 class CreateWorkspaceRequest(RequestBody):
@@ -17,7 +17,7 @@ class CreateWorkspaceResponse(ResponseBody):
     workspace_id: int
 
 
-class ListWorkspacesRequest(RequestBody):
+class ListWorkspacesRequest(PagedRequest):
     user_id: str | None = None
 
 
@@ -45,7 +45,7 @@ class AddUserRequest(WorkspaceUserRequest):
     user_type: Literal["owner", "collaborator"] = "collaborator"
 
 
-class ListUsersRequest(RequestBody):
+class ListUsersRequest(PagedRequest):
     workspace_id: int
 
 
