@@ -130,6 +130,7 @@ def insert_tasks(
     runs_per_task: Sequence[int],
     remember: int = 0,
     bundle_name: str = "dags-folder",
+    newest_running: bool = True,
 ) -> Synthetic:
     """One task per entry of ``runs_per_task`` (with that many runs), spread over the
     orchestrations round-robin; the run ids of the first ``remember`` tasks are returned."""
@@ -172,6 +173,7 @@ def insert_tasks(
                 "bundle_name": bundle_name,
                 "fileloc": "synthetic.py",
                 "relative_fileloc": "synthetic.py",
+                "last_parsed_time": _time(engine, datetime.now(UTC)),
                 "timetable_type": "airflow_wallaroo.timetables.UuidCronTimetable",
                 "timetable_summary": "* * * * *",
                 "partition_mapper_info": {},
@@ -193,7 +195,11 @@ def insert_tasks(
                     run_id = str(uuid.uuid4())
                     # Mostly successes, 1 in 20 timed out, 1 in 50 plainly failed, the newest running.
                     state = (
-                        "running" if n == count - 1 else "failed" if n % 20 == 7 or n % 50 == 3 else "success"
+                        "running"
+                        if newest_running and n == count - 1
+                        else "failed"
+                        if n % 20 == 7 or n % 50 == 3
+                        else "success"
                     )
                     if t < remember:
                         made.runs.setdefault(tid, []).append(run_id)
