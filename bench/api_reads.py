@@ -294,7 +294,7 @@ def run_one(backend: str, size: int, rounds: int) -> Result:
             result = Result(backend, size, ours, theirs, extra, (after - before) / 2**20, listed)
             try:
                 result.plans = plans(engine, ids, stack.home)
-            except Exception as exc:  # the timings stand without the plans
+            except Exception as exc:  # noqa: BLE001 (the timings stand without the plans)
                 result.plans = [f"  (plans failed: {exc!r})"]
             if ERRORS:
                 print("errors:\n  " + "\n  ".join(ERRORS))
@@ -366,7 +366,7 @@ def main() -> None:
         for size in args.sizes:
             try:
                 results.append(run_one(backend, size, args.rounds))
-            except Exception:
+            except Exception:  # noqa: BLE001 (report it, go on with the next size)
                 traceback.print_exc()
     print_growth(results)
 
