@@ -5,7 +5,7 @@ Every read here is one statement over an index, whatever the number of runs:
   ``dag_run.id``, our run task, map index -1, our key), joined in the same query;
 - a page of a task's runs walks ``(dag_id, updated_at, id)`` (our migration 0006) newest
   first, the run status filtered in SQL, never loading runs it does not answer;
-- every task's newest runs come from one windowed query over ``(dag_id)``.
+- every task's newest runs are one ``UNION ALL`` of per-DAG ranges of that same index.
 """
 
 from __future__ import annotations
@@ -17,7 +17,18 @@ from typing import Any
 
 from airflow.models.dagrun import DagRun
 from airflow.models.xcom import XComModel
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, exists, false, func, not_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    SQLColumnExpression,
+    and_,
+    exists,
+    false,
+    func,
+    not_,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from airflow_wallaroo.core.naming import OUTCOME_XCOM_KEY, PACKAGING_DAG_ID, RUN_TASK_ID, TASK_DAG_PREFIX
@@ -132,24 +143,43 @@ def page_query_for_plan(dag_id: str, limit: int) -> Any:
     )
 
 
+#: DAGs per statement of ``last_runs``: SQLite allows 500 terms in a compound SELECT.
+LAST_RUNS_CHUNK = 400
+
+
 def last_runs(session: Session, dag_ids: Sequence[str], per_dag: int) -> dict[str, list[RunRecord]]:
-    """Each DAG's newest ``per_dag`` runs (by creation), newest first, in one windowed query."""
+    """Each DAG's newest ``per_dag`` runs (newest ``updated_at`` first, as ``runs_page``).
+
+    One statement per 400 DAGs: a ``UNION ALL`` of one index range per DAG, each reading
+    exactly its ``per_dag`` newest entries of ``(dag_id, updated_at, id)`` (a window over
+    ``dag_id`` would read every run of every DAG of the page).
+    """
     if not dag_ids or per_dag < 1:
         return {}
     found: dict[str, list[RunRecord]] = {}
-    for row in session.execute(last_runs_query(dag_ids, per_dag)):
-        found.setdefault(row.dag_id, []).append(_record(row))
+    ids = list(dict.fromkeys(dag_ids))
+    for start in range(0, len(ids), LAST_RUNS_CHUNK):
+        for row in session.execute(last_runs_query(ids[start : start + LAST_RUNS_CHUNK], per_dag)):
+            found.setdefault(row.dag_id, []).append(_record(row))
     return found
 
 
 def last_runs_query(dag_ids: Sequence[str], per_dag: int) -> Any:
-    rank = func.row_number().over(partition_by=DagRun.dag_id, order_by=DagRun.id.desc()).label("rank")
-    ranked = select(DagRun.id.label("id"), rank).where(DagRun.dag_id.in_(list(dag_ids))).subquery()
+    legs = []
+    for dag_id in dag_ids:
+        newest = (
+            select(DagRun.id)
+            .where(DagRun.dag_id == dag_id)
+            .order_by(DagRun.updated_at.desc(), DagRun.id.desc())
+            .limit(per_dag)
+            .subquery()
+        )
+        legs.append(select(newest.c.id))
+    chosen = (legs[0] if len(legs) == 1 else union_all(*legs)).subquery()
     return (
         select(*_columns())
-        .join(ranked, ranked.c.id == DagRun.id)
-        .where(ranked.c.rank <= per_dag)
-        .order_by(DagRun.dag_id, DagRun.id.desc())
+        .join(chosen, chosen.c.id == DagRun.id)
+        .order_by(DagRun.dag_id, DagRun.updated_at.desc(), DagRun.id.desc())
     )
 
 
