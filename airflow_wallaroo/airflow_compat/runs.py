@@ -10,6 +10,7 @@ Every read here is one statement over an index, whatever the number of runs:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,15 +20,17 @@ from airflow.models.dagrun import DagRun
 from airflow.models.xcom import XComModel
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     SQLColumnExpression,
     and_,
+    column,
     exists,
     false,
     func,
     not_,
     or_,
     select,
-    union_all,
+    text,
 )
 from sqlalchemy.orm import Session
 
@@ -165,22 +168,30 @@ def last_runs(session: Session, dag_ids: Sequence[str], per_dag: int) -> dict[st
 
 
 def last_runs_query(dag_ids: Sequence[str], per_dag: int) -> Any:
-    legs = []
-    for dag_id in dag_ids:
-        newest = (
-            select(DagRun.id)
-            .where(DagRun.dag_id == dag_id)
-            .order_by(DagRun.updated_at.desc(), DagRun.id.desc())
-            .limit(per_dag)
-            .subquery()
-        )
-        legs.append(select(newest.c.id))
-    chosen = (legs[0] if len(legs) == 1 else union_all(*legs)).subquery()
+    """The ``UNION ALL`` of ``last_runs``; written as text because SQLAlchemy takes ~0.4 ms
+    per leg to build a compound of subqueries, which would cost more than the query."""
+    params = {f"d{i}": dag_id for i, dag_id in enumerate(dag_ids)}
+    newest = (
+        text(_newest_ids_sql(len(dag_ids), per_dag))
+        .bindparams(**params)
+        .columns(column("id", Integer))
+        .subquery("newest")
+    )
     return (
         select(*_columns())
-        .join(chosen, chosen.c.id == DagRun.id)
+        .join(newest, newest.c.id == DagRun.id)
         .order_by(DagRun.dag_id, DagRun.updated_at.desc(), DagRun.id.desc())
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _newest_ids_sql(count: int, per_dag: int) -> str:
+    table = DagRun.__tablename__
+    leg = (
+        f"SELECT id FROM (SELECT {table}.id AS id FROM {table} WHERE {table}.dag_id = :d{{i}} "
+        f"ORDER BY {table}.updated_at DESC, {table}.id DESC LIMIT {int(per_dag)}) AS leg{{i}}"
+    )
+    return " UNION ALL ".join(leg.format(i=i) for i in range(count))
 
 
 def has_run(
