@@ -119,6 +119,7 @@ class TaskRow(Base):
     __table_args__ = (
         Index("idx_wallaroo_task_workspace_created", "workspace_id", "created_at"),
         Index("idx_wallaroo_task_orch_created", "orch_id", "created_at"),
+        Index("idx_wallaroo_task_sha_created", "orch_sha", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -1,6 +1,7 @@
 """Indexes for the list endpoints' hot paths (issue 14: reads at scale).
 
-Ours: tasks listed newest first within workspaces and within an orchestration, and
+Ours: tasks listed newest first within workspaces and within an orchestration, by
+archive (``get_tasks_by_orch_sha``, oldest first), and
 orchestrations newest first within workspaces, each an index walk that stops at the page.
 
 Airflow's ``dag_run``: a task's runs are paged newest ``updated_at`` first; Airflow has
@@ -34,6 +35,7 @@ DAG_RUN_COLUMNS = ["dag_id", "updated_at", "id"]
 def upgrade() -> None:
     op.create_index("idx_wallaroo_task_workspace_created", "wallaroo_task", ["workspace_id", "created_at"])
     op.create_index("idx_wallaroo_task_orch_created", "wallaroo_task", ["orch_id", "created_at"])
+    op.create_index("idx_wallaroo_task_sha_created", "wallaroo_task", ["orch_sha", "created_at"])
     op.create_index(
         "idx_wallaroo_orchestration_workspace_created",
         "wallaroo_orchestration",
@@ -53,5 +55,6 @@ def downgrade() -> None:
     }:
         op.drop_index(DAG_RUN_INDEX, table_name="dag_run")
     op.drop_index("idx_wallaroo_orchestration_workspace_created", table_name="wallaroo_orchestration")
+    op.drop_index("idx_wallaroo_task_sha_created", table_name="wallaroo_task")
     op.drop_index("idx_wallaroo_task_orch_created", table_name="wallaroo_task")
     op.drop_index("idx_wallaroo_task_workspace_created", table_name="wallaroo_task")
