@@ -146,10 +146,28 @@ def api_server_rss(stack: AirflowStack) -> int:
 ERRORS: list[str] = []
 
 
+def retrying(call: Callable[[], httpx.Response]) -> Callable[[], httpx.Response]:
+    """The call, sent again (up to twice) when the connection was reset: the api-server may
+    recycle a worker that held the client's keep-alive connection."""
+
+    def again() -> httpx.Response:
+        for attempt in range(3):
+            try:
+                return call()
+            except httpx.TransportError as exc:
+                if attempt == 2:
+                    raise
+                ERRORS.append(f"retried after {exc!r}")
+                time.sleep(1)
+        raise AssertionError("unreachable")
+
+    return again
+
+
 def timed(call: Callable[[], httpx.Response]) -> float:
     """Milliseconds of one call; a failed call is NaN and its answer is kept for the report."""
     began = time.perf_counter()
-    answer = call()
+    answer = retrying(call)()
     elapsed = (time.perf_counter() - began) * 1000
     if answer.status_code != 200:
         if len(ERRORS) < 10:
@@ -163,7 +181,7 @@ def timed(call: Callable[[], httpx.Response]) -> float:
 def measure(stack: AirflowStack, ids: dict[str, Any], rounds: int) -> tuple[dict, dict, dict, int]:
     run_base = f"/dags/{BASELINE_DAG}/dagRuns"
     with stack.client("admin") as ours, stack.airflow_api() as airflow:
-        first = airflow.get(run_base, params={"limit": 1})
+        first = retrying(lambda: airflow.get(run_base, params={"limit": 1}))()
         if first.status_code == 200:
             base_run = first.json()["dag_runs"][0]["dag_run_id"]
         else:
@@ -216,7 +234,7 @@ def measure(stack: AirflowStack, ids: dict[str, Any], rounds: int) -> tuple[dict
                 "/dags/~/dagRuns/list", json={"page_limit": 100}
             ),
         }
-        listing = dags_page()
+        listing = retrying(dags_page)()
         dags_listed = int(listing.json()["total_entries"]) if listing.status_code == 200 else -1
         for mine, _, theirs in pairs.values():  # warm-up
             timed(mine)
@@ -289,7 +307,14 @@ def run_one(backend: str, size: int, rounds: int) -> Result:
         try:
             ids = populate(stack, engine, size)
             before = api_server_rss(stack)
-            ours, theirs, extra, listed = measure(stack, ids, rounds)
+            try:
+                ours, theirs, extra, listed = measure(stack, ids, rounds)
+            except Exception:
+                log = stack.home / "logs" / "components" / "api-server.log"
+                print(
+                    "api-server log tail:\n" + "\n".join(log.read_text(errors="replace").splitlines()[-80:])
+                )
+                raise
             after = api_server_rss(stack)
             result = Result(backend, size, ours, theirs, extra, (after - before) / 2**20, listed)
             try:
