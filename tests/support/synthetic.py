@@ -107,7 +107,7 @@ def _run_row(engine: sa.Engine, dag_id: str, run_id: str, state: str, at: dateti
         "run_id": run_id,
         "state": state,
         "run_type": "manual",
-        "triggered_by": "rest_api",
+        "triggered_by": "REST_API",  # an Enum stored by name
         "run_after": _time(engine, at),
         "queued_at": _time(engine, at),
         "start_date": _time(engine, at + timedelta(seconds=1)),
