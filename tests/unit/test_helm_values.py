@@ -200,3 +200,45 @@ def test_image_bakes_as_many_loaders_as_spec_shards(wallaroo):
     assert re.search(r"airflow-wallaroo install-dags /opt/airflow/dags\b", dockerfile)
     default_shards = install_dag_files.__defaults__[0]
     assert int(wallaroo.get("spec_shards", WALLAROO_OPTIONS["spec_shards"][0])) == default_shards
+
+
+CELERY_OVERLAY = ROOT / "docs" / "kubernetes" / "helm-values-celery.yaml"
+
+
+def _helm_merge(base: Any, overlay: Any) -> Any:
+    """Helm's merge of a later values file: maps merge key by key, anything else is replaced."""
+    if isinstance(base, dict) and isinstance(overlay, dict):
+        merged = dict(base)
+        for key, value in overlay.items():
+            merged[key] = _helm_merge(base.get(key), value) if key in base else value
+        return merged
+    return overlay
+
+
+@pytest.fixture(scope="module")
+def celery_values(values) -> dict[str, Any]:
+    overlay = yaml.safe_load(CELERY_OVERLAY.read_text())
+    assert isinstance(overlay, dict)
+    return _helm_merge(values, overlay)
+
+
+def test_celery_variant_is_celery_with_a_broker_and_several_workers(celery_values):
+    assert celery_values["executor"] == "CeleryExecutor"
+    redis, data = celery_values["redis"], celery_values["data"]
+    # CeleryExecutor needs the chart's Redis or a broker URL Secret.
+    assert redis["enabled"] is True or data.get("brokerUrlSecretName")
+    assert celery_values["workers"]["replicas"] >= 2
+    assert int(celery_values["config"]["api"]["workers"]) >= 2
+    assert int(celery_values["config"]["celery"]["worker_concurrency"]) >= 1
+
+
+def test_celery_variant_keeps_the_base_deployment(values, celery_values):
+    # Layering replaces nothing it does not name: the shared volume, the runner and the
+    # database stay as in helm-values.yaml.
+    assert celery_values["config"]["wallaroo"] == values["config"]["wallaroo"]
+    assert celery_values["data"]["metadataSecretName"] == values["data"]["metadataSecretName"]
+    assert celery_values["workers"]["extraVolumes"] == values["workers"]["extraVolumes"]
+    assert celery_values["workers"]["serviceAccount"]["create"] is True
+    wallaroo = celery_values["config"]["wallaroo"]
+    test_shared_volume_is_mounted_at_data_folder_everywhere(celery_values, wallaroo)
+    test_executor_gets_the_charts_pod_launcher_role(celery_values, wallaroo)
