@@ -273,7 +273,7 @@ def plans(engine: sa.Engine, ids: dict[str, Any], home: Path) -> list[str]:
             connection.scalars(
                 select(TaskRow.id)
                 .where(TaskRow.workspace_id == ids["workspace"])
-                .order_by(TaskRow.created_at.desc(), TaskRow.id)
+                .order_by(TaskRow.created_at.desc(), TaskRow.id.desc())
                 .limit(100)
             )
         )
@@ -284,12 +284,12 @@ def plans(engine: sa.Engine, ids: dict[str, Any], home: Path) -> list[str]:
         .where(runs.DagRun.dag_id == dag_id_of(ids["hot"])),
         "task/list page (limit 100)": select(TaskRow)
         .where(TaskRow.workspace_id.in_([ids["workspace"]]))
-        .order_by(TaskRow.created_at.desc(), TaskRow.id)
+        .order_by(TaskRow.created_at.desc(), TaskRow.id.desc())
         .limit(100),
         "newest 5 runs of a page of 100 tasks": runs.last_runs_query([dag_id_of(t) for t in page_ids], 5),
         "list_all page (limit 100)": select(OrchestrationRow)
         .where(OrchestrationRow.workspace_id.in_([ids["workspace"]]))
-        .order_by(OrchestrationRow.created_at.desc(), OrchestrationRow.id)
+        .order_by(OrchestrationRow.created_at.desc(), OrchestrationRow.id.desc())
         .limit(100),
     }
     out = []

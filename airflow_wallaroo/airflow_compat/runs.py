@@ -1,7 +1,7 @@
 """Runs of our DAGs, read from Airflow's ``dag_run`` and ``xcom`` tables as plain records.
 
 Every read here is one statement over an index, whatever the number of runs:
-- a task's timeout outcome is an XCom found by ``xcom``'s primary key (its run's
+- a task's timeout outcome is an XCom outer-joined by ``xcom``'s primary key (its run's
   ``dag_run.id``, our run task, map index -1, our key), joined in the same query;
 - a page of a task's runs walks ``(dag_id, updated_at, id)`` (our migration 0006) newest
   first, the run status filtered in SQL, never loading runs it does not answer;
@@ -21,6 +21,7 @@ from airflow.models.xcom import XComModel
 from sqlalchemy import (
     ColumnElement,
     Integer,
+    Select,
     SQLColumnExpression,
     and_,
     column,
@@ -32,7 +33,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from airflow_wallaroo.core.naming import OUTCOME_XCOM_KEY, PACKAGING_DAG_ID, RUN_TASK_ID, TASK_DAG_PREFIX
 from airflow_wallaroo.core.vocabulary import ACTIVE_RUN_STATES, RunStatus
@@ -64,17 +65,34 @@ def _timed_out() -> ColumnElement[bool]:
     )
 
 
-def _columns() -> tuple[Any, ...]:
+#: The run's timeout outcome, outer-joined by ``xcom``'s primary key: one probe per run answered.
+_OUTCOME = aliased(XComModel, name="outcome")
+
+
+def _select_runs() -> Select[Any]:
+    """The columns a run record needs, its outcome outer-joined on ``xcom``'s primary key."""
     return (
-        DagRun.dag_id,
-        DagRun.run_id,
-        DagRun.state,
-        DagRun.queued_at,
-        DagRun.run_after,
-        DagRun.start_date,
-        DagRun.end_date,
-        DagRun.updated_at,
-        _timed_out().label("timed_out"),
+        select(
+            DagRun.dag_id,
+            DagRun.run_id,
+            DagRun.state,
+            DagRun.queued_at,
+            DagRun.run_after,
+            DagRun.start_date,
+            DagRun.end_date,
+            DagRun.updated_at,
+            _OUTCOME.dag_run_id.is_not(None).label("timed_out"),
+        )
+        .select_from(DagRun)
+        .outerjoin(
+            _OUTCOME,
+            and_(
+                _OUTCOME.dag_run_id == DagRun.id,
+                _OUTCOME.task_id == RUN_TASK_ID,
+                _OUTCOME.map_index == -1,
+                _OUTCOME.key == OUTCOME_XCOM_KEY,
+            ),
+        )
     )
 
 
@@ -127,7 +145,7 @@ def runs_page(
     if offset >= total:
         return [], total
     query = (
-        select(*_columns())
+        _select_runs()
         .where(*conditions)
         .order_by(DagRun.updated_at.desc(), DagRun.id.desc())
         .limit(limit)
@@ -139,7 +157,7 @@ def runs_page(
 def page_query_for_plan(dag_id: str, limit: int) -> Any:
     """The page query of ``runs_page`` (no filter), for the bench's EXPLAIN."""
     return (
-        select(*_columns())
+        _select_runs()
         .where(DagRun.dag_id == dag_id)
         .order_by(DagRun.updated_at.desc(), DagRun.id.desc())
         .limit(limit)
@@ -178,7 +196,7 @@ def last_runs_query(dag_ids: Sequence[str], per_dag: int) -> Any:
         .subquery("newest")
     )
     return (
-        select(*_columns())
+        _select_runs()
         .join(newest, newest.c.id == DagRun.id)
         .order_by(DagRun.dag_id, DagRun.updated_at.desc(), DagRun.id.desc())
     )
@@ -204,7 +222,7 @@ def has_run(
 def find_task_run(session: Session, run_id: str) -> RunRecord | None:
     """A run of any task DAG by its run id alone (our index on ``dag_run.run_id`` serves it)."""
     row = session.execute(
-        select(*_columns()).where(DagRun.run_id == run_id, DagRun.dag_id.startswith(TASK_DAG_PREFIX)).limit(1)
+        _select_runs().where(DagRun.run_id == run_id, DagRun.dag_id.startswith(TASK_DAG_PREFIX)).limit(1)
     ).first()
     return None if row is None else _record(row)
 

@@ -142,7 +142,7 @@ def orchestrations_query(
     query = select(OrchestrationRow).where(OrchestrationRow.workspace_id.in_(allowed))
     if created_between is not None:
         query = query.where(OrchestrationRow.created_at.between(*created_between))
-    return query.order_by(OrchestrationRow.created_at.desc(), OrchestrationRow.id)
+    return query.order_by(OrchestrationRow.created_at.desc(), OrchestrationRow.id.desc())
 
 
 def workspaces_by_id(session: Session, ids: Sequence[int]) -> dict[int, WorkspaceRow]:

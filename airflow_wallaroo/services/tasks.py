@@ -204,7 +204,7 @@ def list_tasks(
         query = query.where(TaskRow.orch_id == orch_id)
     if orch_sha is not None:
         query = query.where(TaskRow.orch_sha == orch_sha)
-    rows, total = paging.fetch(session, query.order_by(TaskRow.created_at.desc(), TaskRow.id), at)
+    rows, total = paging.fetch(session, query.order_by(TaskRow.created_at.desc(), TaskRow.id.desc()), at)
     return paging.Page(items=describe(session, settings, rows, run_limit), total=total, window=at)
 
 
@@ -216,7 +216,7 @@ def tasks_of_orchestrations(
         return {}
     rank = (
         func.row_number()
-        .over(partition_by=TaskRow.orch_id, order_by=(TaskRow.created_at.desc(), TaskRow.id))
+        .over(partition_by=TaskRow.orch_id, order_by=(TaskRow.created_at.desc(), TaskRow.id.desc()))
         .label("rank")
     )
     ranked = select(TaskRow.id, rank).where(TaskRow.orch_id.in_(list(orch_ids))).subquery()
@@ -224,7 +224,7 @@ def tasks_of_orchestrations(
         select(TaskRow)
         .join(ranked, ranked.c.id == TaskRow.id)
         .where(ranked.c.rank <= per_orchestration)
-        .order_by(TaskRow.created_at.desc(), TaskRow.id)
+        .order_by(TaskRow.created_at.desc(), TaskRow.id.desc())
     ).all()
     found: dict[str, list[Task]] = {}
     for task in describe(session, settings, rows):

@@ -33,13 +33,15 @@ DAG_RUN_COLUMNS = ["dag_id", "updated_at", "id"]
 
 
 def upgrade() -> None:
-    op.create_index("idx_wallaroo_task_workspace_created", "wallaroo_task", ["workspace_id", "created_at"])
-    op.create_index("idx_wallaroo_task_orch_created", "wallaroo_task", ["orch_id", "created_at"])
-    op.create_index("idx_wallaroo_task_sha_created", "wallaroo_task", ["orch_sha", "created_at"])
+    op.create_index(
+        "idx_wallaroo_task_workspace_created", "wallaroo_task", ["workspace_id", "created_at", "id"]
+    )
+    op.create_index("idx_wallaroo_task_orch_created", "wallaroo_task", ["orch_id", "created_at", "id"])
+    op.create_index("idx_wallaroo_task_sha_created", "wallaroo_task", ["orch_sha", "created_at", "id"])
     op.create_index(
         "idx_wallaroo_orchestration_workspace_created",
         "wallaroo_orchestration",
-        ["workspace_id", "created_at"],
+        ["workspace_id", "created_at", "id"],
     )
     inspector = sa.inspect(op.get_bind())
     if inspector.has_table("dag_run"):  # absent only in our own schema tests
