@@ -123,6 +123,16 @@ WALLAROO_OPTIONS: dict[str, tuple[str, str, str]] = {
         "Folder, inside the pod, of pre-built wheels; when set, requirements install with "
         "``--no-index --find-links`` from it instead of from the package index.",
     ),
+    "list_page_size": (
+        "100",
+        "integer",
+        "How many items a list endpoint answers when the request names no ``limit``.",
+    ),
+    "list_page_max": (
+        "1000",
+        "integer",
+        "The largest ``limit`` a list endpoint accepts; a larger one is a 400.",
+    ),
     "default_workspace_name": (
         "{user} - Default Workspace",
         "string",

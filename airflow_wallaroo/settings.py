@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from airflow_wallaroo.airflow_compat.config import airflow_home, api_base_url, config_get
+from airflow_wallaroo.core.bounds import MAX_PAGE_ITEMS
 from airflow_wallaroo.core.layout import DataLayout
 from airflow_wallaroo.get_provider_info import WALLAROO_OPTIONS
 
@@ -16,6 +17,7 @@ SECTION = "wallaroo"
 
 __all__ = [
     "ArchiveLimits",
+    "PageLimits",
     "PodSettings",
     "WallarooSettings",
     "airflow_home",
@@ -57,6 +59,14 @@ class ArchiveLimits:
     max_uncompressed_bytes: int
     max_compression_ratio: int
     min_free_bytes: int
+
+
+@dataclass(frozen=True)
+class PageLimits:
+    """How many items a list endpoint answers: ``size`` when not asked, never more than ``max``."""
+
+    size: int
+    max: int
 
 
 @dataclass(frozen=True)
@@ -106,6 +116,7 @@ class WallarooSettings:
     default_workspace_name: str
     #: Uploads one api-server process receives at once (0: no bound).
     max_concurrent_uploads: int
+    paging: PageLimits = PageLimits(size=100, max=1000)
 
     @functools.cached_property
     def pod(self) -> PodSettings:
@@ -141,7 +152,17 @@ def load_settings() -> WallarooSettings:
         ),
         max_concurrent_uploads=_int("max_concurrent_uploads"),
         default_workspace_name=_raw("default_workspace_name"),
+        paging=_page_limits(),
     )
+
+
+def _page_limits() -> PageLimits:
+    size, most = _int("list_page_size"), _int("list_page_max")
+    if not 1 <= most <= MAX_PAGE_ITEMS:
+        raise ValueError(f"[{SECTION}] list_page_max must be from 1 to {MAX_PAGE_ITEMS}, not {most}")
+    if not 1 <= size <= most:
+        raise ValueError(f"[{SECTION}] list_page_size must be from 1 to list_page_max ({most}), not {size}")
+    return PageLimits(size=size, max=most)
 
 
 def load_pod_settings() -> PodSettings:

@@ -154,11 +154,12 @@ class WallarooClient:
                 )
         return str(_json(answer)["id"])
 
-    def list_orchestrations(self, workspace_id: int) -> list[Orchestration]:
-        return [
-            Orchestration.from_json(o)
-            for o in self._post("orchestration/list", {"workspace_id": workspace_id})
-        ]
+    def list_orchestrations(
+        self, workspace_id: int, limit: int | None = None, offset: int | None = None
+    ) -> list[Orchestration]:
+        """One page (the server's default size unless ``limit``), newest first."""
+        body = _window({"workspace_id": workspace_id}, limit, offset)
+        return [Orchestration.from_json(o) for o in self._post("orchestration/list", body)]
 
     def get_orchestration(self, orchestration_id: str) -> Orchestration:
         return Orchestration.from_json(self._post("orchestration/get_by_id", {"id": orchestration_id}))
@@ -169,8 +170,10 @@ class WallarooClient:
         task_run_status: Sequence[str] = (),
         killed: bool | None = None,
         time_range: tuple[datetime, datetime] | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
     ) -> list[OrchestrationListing]:
-        """Orchestrations of several workspaces (none given: all of the caller's), with their tasks."""
+        """One page of the orchestrations of several workspaces (none given: all the caller's)."""
         body: dict[str, Any] = {
             "workspace_ids": list(workspace_ids),
             "task_run_status": list(task_run_status),
@@ -179,7 +182,7 @@ class WallarooClient:
             body["killed"] = killed
         if time_range is not None:
             body["time_range"] = [_aware(t).isoformat() for t in time_range]
-        answer = self._post("orchestration/list_all", body)
+        answer = self._post("orchestration/list_all", _window(body, limit, offset))
         return [OrchestrationListing.from_json(o) for o in answer["orchestrations"]]
 
     def download_orchestration(self, orchestration_id: str, destination: str | Path) -> Download:
@@ -310,13 +313,18 @@ class WallarooClient:
         orch_id: str | None = None,
         orch_sha: str | None = None,
         run_limit: int | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
     ) -> list[Task]:
+        """One page of the caller's tasks, newest first."""
         body = {
             "workspace_id": workspace_id,
             "killed": killed,
             "orch_id": orch_id,
             "orch_sha": orch_sha,
             "run_limit": run_limit,
+            "limit": limit,
+            "offset": offset,
         }
         return [
             Task.from_json(t)
@@ -348,6 +356,7 @@ class WallarooClient:
         status: str | None = None,
         limit: int | None = None,
         time_range: tuple[datetime, datetime] | None = None,
+        offset: int | None = None,
     ) -> list[TaskRun]:
         """The task's runs, newest first; ``status`` one of running, success, failure, timed_out, killed."""
         body: dict[str, Any] = {"task_id": task_id}
@@ -357,7 +366,7 @@ class WallarooClient:
             body["limit"] = limit
         if time_range is not None:
             body["time_range"] = [_aware(t).isoformat() for t in time_range]
-        return [TaskRun.from_json(r) for r in self._post("task/list_task_runs", body)]
+        return [TaskRun.from_json(r) for r in self._post("task/list_task_runs", _window(body, None, offset))]
 
     def get_run_details(self, task_id: str, run_id: str) -> TaskRun:
         return TaskRun.from_json(self._post("task/get_run_details", {"task": task_id, "pod_id": run_id}))
@@ -441,3 +450,8 @@ def _no_answer(url: str, exc: httpx.TransportError) -> WallarooConnectionError:
 def _aware(moment: datetime) -> datetime:
     """The server needs a zone on every time; a naive one is taken as UTC, as the server shows them."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _window(body: dict[str, Any], limit: int | None, offset: int | None) -> dict[str, Any]:
+    """Add the page window the server takes on every list endpoint (absent: its defaults)."""
+    return body | ({"limit": limit} if limit is not None else {}) | ({"offset": offset} if offset else {})

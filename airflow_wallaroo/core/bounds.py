@@ -34,6 +34,8 @@ MAX_ENV_VALUE_CHARS = 32 * 1024
 MAX_SECRETS = 64
 #: How many items a list filter (``workspace_ids``, ``task_run_status``) may hold.
 MAX_FILTER_ITEMS = 1000
+#: Items one page of a list may hold at most, whatever ``[wallaroo] list_page_max`` says.
+MAX_PAGE_ITEMS = 1000
 #: Datetimes must fall in these years: wide enough for any real filter, far from overflow.
 MIN_YEAR = 1900
 MAX_YEAR = 9998
@@ -114,3 +116,6 @@ Instant = Annotated[
 ]
 #: A task's arguments.
 JsonArguments = Annotated[dict[str, Any], AfterValidator(_json_size)]
+
+#: A page's ``limit``: at least one item, at most ``MAX_PAGE_ITEMS``.
+PageLimit = Annotated[int, Field(ge=1, le=MAX_PAGE_ITEMS), BeforeValidator(_json_integer)]

@@ -15,6 +15,13 @@ PACKAGING_DAG_ID = "wallaroo_packaging"
 PACKAGING_TASK_ID = "build_environment"
 #: XCom that a run's operator pushes when its ending is not a plain failure (``timed_out``).
 OUTCOME_XCOM_KEY = "wallaroo_outcome"
+#: One XCom key per outcome (``RunOutcome`` value -> key; a run has at most one), so reads
+#: tell an outcome by its key alone: a probe of xcom's primary key, no value decoded in SQL.
+OUTCOME_XCOM_KEYS = {
+    "timed_out": OUTCOME_XCOM_KEY,
+    "skipped": "wallaroo_outcome_skipped",
+    "replaced": "wallaroo_outcome_replaced",
+}
 #: The logger whose records are the user's output; the API reads them back by this name.
 USER_OUTPUT_LOGGER = "wallaroo.user_output"
 #: Tag shared by every DAG this product generates.

@@ -14,7 +14,7 @@ from typing import Any
 
 from airflow.sdk.exceptions import AirflowSkipException
 
-from airflow_wallaroo.core.naming import OUTCOME_XCOM_KEY, USER_OUTPUT_LOGGER
+from airflow_wallaroo.core.naming import OUTCOME_XCOM_KEYS, USER_OUTPUT_LOGGER
 from airflow_wallaroo.core.spec import TaskSpec
 from airflow_wallaroo.core.vocabulary import ConcurrencyPolicy, RunOutcome
 
@@ -39,5 +39,5 @@ def skip_if_forbidden(spec: TaskSpec, context: Any) -> None:
         return
     note = skip_note(context["dag_run"].run_id)
     logging.getLogger(USER_OUTPUT_LOGGER).info("%s %s", "stderr", note)
-    context["ti"].xcom_push(key=OUTCOME_XCOM_KEY, value=RunOutcome.SKIPPED.value)
+    context["ti"].xcom_push(key=OUTCOME_XCOM_KEYS[RunOutcome.SKIPPED], value=RunOutcome.SKIPPED.value)
     raise AirflowSkipException(note)

@@ -8,15 +8,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from airflow_wallaroo.core.bounds import Int64, Name
 from airflow_wallaroo.exceptions import ConflictError, ForbiddenError, InvalidRequestError, NotFoundError
 from airflow_wallaroo.runners.base import get_runner
-from airflow_wallaroo.services import packaging, workspaces
+from airflow_wallaroo.services import packaging, paging, workspaces
 from airflow_wallaroo.services.archive_validation import inspect_archive
 from airflow_wallaroo.services.callers import Caller
 from airflow_wallaroo.settings import WallarooSettings
@@ -124,11 +125,22 @@ def list_orchestrations(
     session: Session,
     caller: Caller,
     settings: WallarooSettings,
+    at: paging.Window,
     *,
     workspace_ids: Sequence[int] | None = None,
+) -> paging.Page[Orchestration]:
+    """One page of the orchestrations in the given workspaces (or all the caller's), newest first."""
+    rows, total = paging.fetch(session, orchestrations_query(session, caller, workspace_ids), at)
+    return paging.Page(items=with_status(session, rows, settings), total=total, window=at)
+
+
+def orchestrations_query(
+    session: Session,
+    caller: Caller,
+    workspace_ids: Sequence[int] | None = None,
     created_between: tuple[datetime, datetime] | None = None,
-) -> list[Orchestration]:
-    """List orchestrations in the given workspaces (each must be the caller's), or in all of theirs."""
+) -> Select[Any]:
+    """Orchestrations in the given workspaces (each must be the caller's), or in all of theirs."""
     if workspace_ids:
         for workspace_id in workspace_ids:
             workspaces.require_member(session, caller, workspace_id)
@@ -138,8 +150,7 @@ def list_orchestrations(
     query = select(OrchestrationRow).where(OrchestrationRow.workspace_id.in_(allowed))
     if created_between is not None:
         query = query.where(OrchestrationRow.created_at.between(*created_between))
-    rows = session.scalars(query.order_by(OrchestrationRow.created_at.desc())).all()
-    return with_status(session, rows, settings)
+    return query.order_by(OrchestrationRow.created_at.desc(), OrchestrationRow.id.desc())
 
 
 def workspaces_by_id(session: Session, ids: Sequence[int]) -> dict[int, WorkspaceRow]:

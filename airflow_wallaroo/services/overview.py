@@ -6,12 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import exists, literal
 from sqlalchemy.orm import Session
 
-from airflow_wallaroo.services import orchestrations, tasks
+from airflow_wallaroo.airflow_compat import runs
+from airflow_wallaroo.core.naming import TASK_DAG_PREFIX
+from airflow_wallaroo.services import orchestrations, paging, tasks
 from airflow_wallaroo.services.callers import Caller
 from airflow_wallaroo.settings import WallarooSettings
-from airflow_wallaroo.store.tables import WorkspaceRow
+from airflow_wallaroo.store.tables import OrchestrationRow, TaskRow, WorkspaceRow
 
 
 @dataclass(frozen=True)
@@ -27,34 +30,42 @@ def list_all(
     session: Session,
     caller: Caller,
     settings: WallarooSettings,
+    at: paging.Window,
     *,
     workspace_ids: Sequence[int] = (),
     task_run_status: Sequence[str] = (),
     killed: bool | None = None,
     created_between: tuple[datetime, datetime] | None = None,
-) -> list[OrchestrationEntry]:
-    """The caller's orchestrations (in ``workspace_ids``, or all of theirs), newest first.
+) -> paging.Page[OrchestrationEntry]:
+    """One page of the caller's orchestrations (in ``workspace_ids``, or all theirs), newest first.
 
-    The task filters (``killed``, ``task_run_status``) keep the orchestrations that have a
-    task matching them, with all their tasks.
+    The task filters keep the orchestrations that have a task matching them (``killed``; a
+    run with a status in ``task_run_status``), in SQL, before paging. Each entry carries its
+    newest tasks, at most the page's ``limit`` of them (``task/list`` with ``orch_id`` pages
+    through the rest).
     """
-    found = orchestrations.list_orchestrations(
-        session, caller, settings, workspace_ids=workspace_ids, created_between=created_between
-    )
-    by_orchestration: dict[str, list[tasks.Task]] = {}
-    for task in tasks.list_tasks(session, caller, settings):
-        by_orchestration.setdefault(task.row.orch_id, []).append(task)
-    spaces = orchestrations.workspaces_by_id(session, [o.row.workspace_id for o in found])
-    entries = []
-    for orchestration in found:
-        its_tasks = by_orchestration.get(orchestration.row.id, [])
-        if killed is not None and not any(t.row.killed == killed for t in its_tasks):
-            continue
-        if task_run_status and not any(r.status in task_run_status for t in its_tasks for r in t.last_runs):
-            continue
-        entries.append(
-            OrchestrationEntry(
-                orchestration=orchestration, tasks=its_tasks, workspace=spaces[orchestration.row.workspace_id]
+    query = orchestrations.orchestrations_query(session, caller, workspace_ids, created_between)
+    if killed is not None:
+        its_task = exists().where(TaskRow.orch_id == OrchestrationRow.id, TaskRow.killed.is_(killed))
+        query = query.where(its_task)
+    if task_run_status and "all" not in task_run_status:
+        dag_id = literal(TASK_DAG_PREFIX) + TaskRow.id
+        query = query.where(
+            exists().where(
+                TaskRow.orch_id == OrchestrationRow.id,
+                runs.has_run(dag_id, task_run_status, TaskRow.killed_at),
             )
         )
-    return entries
+    rows, total = paging.fetch(session, query, at)
+    found = orchestrations.with_status(session, rows, settings)
+    by_orchestration = tasks.tasks_of_orchestrations(session, settings, [r.id for r in rows], at.limit)
+    spaces = orchestrations.workspaces_by_id(session, [r.workspace_id for r in rows])
+    entries = [
+        OrchestrationEntry(
+            orchestration=o,
+            tasks=by_orchestration.get(o.row.id, []),
+            workspace=spaces[o.row.workspace_id],
+        )
+        for o in found
+    ]
+    return paging.Page(items=entries, total=total, window=at)

@@ -10,6 +10,7 @@ from airflow_wallaroo.airflow_compat import logs, runs
 from airflow_wallaroo.core.naming import RUN_TASK_ID, USER_OUTPUT_LOGGER, dag_id_of, task_id_of
 from airflow_wallaroo.exceptions import ForbiddenError, NotFoundError
 from airflow_wallaroo.runners import attempts
+from airflow_wallaroo.services import paging
 from airflow_wallaroo.services.callers import Caller
 from airflow_wallaroo.services.task_status import TaskRun, task_run
 from airflow_wallaroo.services.tasks import require_task
@@ -20,19 +21,29 @@ def list_task_runs(
     session: Session,
     caller: Caller,
     task_id: str,
+    at: paging.Window,
     *,
     status: str = "all",
-    limit: int | None = None,
     time_range: tuple[datetime, datetime] | None = None,
-) -> list[TaskRun]:
-    """The task's runs with ``status`` (or all), newest ``updated_at`` first, at most ``limit``."""
+) -> paging.Page[TaskRun]:
+    """One page of the task's runs with ``status`` (or all), newest ``updated_at`` first.
+
+    The status is filtered in SQL (``airflow_compat.runs.status_condition``, the same rule
+    as ``task_status.run_status``), so only the page's runs are read.
+    """
     task = require_task(session, caller, task_id)
     since, until = time_range if time_range else (None, None)
-    found = [task_run(task, r) for r in runs.runs_of(session, dag_id_of(task.id), since=since, until=until)]
-    if status != "all":
-        found = [r for r in found if r.status == status]
-    found.sort(key=lambda r: r.updated_at, reverse=True)
-    return found[:limit] if limit else found
+    records, total = runs.runs_page(
+        session,
+        dag_id_of(task.id),
+        statuses=() if status == "all" else (status,),
+        killed_at=task.killed_at,
+        since=since,
+        until=until,
+        limit=at.limit,
+        offset=at.offset,
+    )
+    return paging.Page(items=[task_run(task, r) for r in records], total=total, window=at)
 
 
 def get_run_details(session: Session, caller: Caller, task_id: str, run_id: str) -> TaskRun:

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import tempfile
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -71,6 +72,21 @@ def spec_error(settings: WallarooSettings, task_id: str) -> str | None:
         return settings.layout.spec_error_file(task_id).read_text()
     except FileNotFoundError:
         return None
+
+
+def spec_errors(settings: WallarooSettings, task_ids: Iterable[str]) -> dict[str, str]:
+    """The recorded spec errors of these tasks: one listing of the errors folder, then only
+    the files of tasks that have one are read (a list page reads no file per task)."""
+    folder = settings.layout.spec_errors
+    try:
+        present = set(os.listdir(folder))
+    except FileNotFoundError:
+        return {}
+    found = {}
+    for task_id in task_ids:
+        if f"{task_id}.txt" in present and (error := spec_error(settings, task_id)) is not None:
+            found[task_id] = error
+    return found
 
 
 def write_spec(spec: TaskSpec, settings: WallarooSettings) -> bool:

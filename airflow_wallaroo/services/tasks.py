@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 from croniter import croniter
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from airflow_wallaroo.airflow_compat import dags, runs
@@ -24,7 +24,7 @@ from airflow_wallaroo.core.vocabulary import FINISHED_TASK_STATUSES, Concurrency
 from airflow_wallaroo.exceptions import ConflictError, ForbiddenError, InvalidRequestError, NotFoundError
 from airflow_wallaroo.runners.base import get_runner
 from airflow_wallaroo.runtime.contract import reserved
-from airflow_wallaroo.services import orchestrations, specs, workspaces
+from airflow_wallaroo.services import orchestrations, paging, specs, workspaces
 from airflow_wallaroo.services.callers import Caller
 from airflow_wallaroo.services.task_status import TaskRun, task_run, task_status
 from airflow_wallaroo.settings import WallarooSettings
@@ -206,20 +206,26 @@ def require_task(session: Session, caller: Caller, task_id: str) -> TaskRow:
 def describe(
     session: Session, settings: WallarooSettings, rows: Sequence[TaskRow], run_limit: int = LAST_RUNS
 ) -> list[Task]:
-    """Attach status and newest runs to task rows."""
+    """Attach status and newest runs to task rows: three queries and one folder listing in all.
+
+    Only a killed task costs a file check more (is its kill's cleanup done).
+    """
     runner = get_runner(settings.runner)
     image = runner.image(settings)
-    states = dags.dag_states(session, [dag_id_of(t.id) for t in rows])
+    dag_ids = [dag_id_of(t.id) for t in rows]
+    states = dags.dag_states(session, dag_ids)
+    newest = runs.last_runs(session, dag_ids, max(run_limit, LAST_RUNS))
+    errors = specs.spec_errors(settings, (t.id for t in rows))
     layout = settings.layout
     result = []
     for row in rows:
-        records = runs.runs_of(session, dag_id_of(row.id), limit=max(run_limit, LAST_RUNS))
+        records = newest.get(dag_id_of(row.id), [])
         # A kill is only done once its cleanup finished; until then it is pending.
         cleanup_pending = row.killed and (
             not layout.kill_marker(row.id).exists() or runner.processes_alive(layout, row.id)
         )
         dag = states.get(dag_id_of(row.id), NOT_LOADED)
-        status = task_status(row, dag, records, specs.spec_error(settings, row.id), cleanup_pending)
+        status = task_status(row, dag, records, errors.get(row.id), cleanup_pending)
         result.append(
             Task(
                 row=row, status=status, last_runs=[task_run(row, r) for r in records[:run_limit]], image=image
@@ -238,13 +244,15 @@ def list_tasks(
     session: Session,
     caller: Caller,
     settings: WallarooSettings,
+    at: paging.Window,
     *,
     workspace_id: int | None = None,
     killed: bool | None = None,
     orch_id: str | None = None,
     orch_sha: str | None = None,
     run_limit: int = LAST_RUNS,
-) -> list[Task]:
+) -> paging.Page[Task]:
+    """One page of the caller's tasks (in one workspace, or all theirs), newest first."""
     if workspace_id is not None:
         workspaces.require_member(session, caller, workspace_id)
         allowed = [workspace_id]
@@ -257,19 +265,54 @@ def list_tasks(
         query = query.where(TaskRow.orch_id == orch_id)
     if orch_sha is not None:
         query = query.where(TaskRow.orch_sha == orch_sha)
-    rows = session.scalars(query.order_by(TaskRow.created_at.desc())).all()
-    return describe(session, settings, rows, run_limit)
+    rows, total = paging.fetch(session, query.order_by(TaskRow.created_at.desc(), TaskRow.id.desc()), at)
+    return paging.Page(items=describe(session, settings, rows, run_limit), total=total, window=at)
 
 
-def task_ids_by_sha(session: Session, caller: Caller, sha: str) -> list[str]:
-    allowed = workspaces.workspace_ids_of(session, caller)
-    return list(
-        session.scalars(
-            select(TaskRow.id)
-            .where(TaskRow.orch_sha == sha, TaskRow.workspace_id.in_(allowed))
-            .order_by(TaskRow.created_at)
-        )
+def tasks_of_orchestrations(
+    session: Session, settings: WallarooSettings, orch_ids: Sequence[str], per_orchestration: int
+) -> dict[str, list[Task]]:
+    """Each orchestration's newest ``per_orchestration`` tasks, described, in one query."""
+    if not orch_ids:
+        return {}
+    rank = (
+        func.row_number()
+        .over(partition_by=TaskRow.orch_id, order_by=(TaskRow.created_at.desc(), TaskRow.id.desc()))
+        .label("rank")
     )
+    ranked = select(TaskRow.id, rank).where(TaskRow.orch_id.in_(list(orch_ids))).subquery()
+    rows = session.scalars(
+        select(TaskRow)
+        .join(ranked, ranked.c.id == TaskRow.id)
+        .where(ranked.c.rank <= per_orchestration)
+        .order_by(TaskRow.created_at.desc(), TaskRow.id.desc())
+    ).all()
+    found: dict[str, list[Task]] = {}
+    for task in describe(session, settings, rows):
+        found.setdefault(task.row.orch_id, []).append(task)
+    return found
+
+
+def live_tasks_of(session: Session, settings: WallarooSettings, orch_ids: Sequence[str]) -> list[Task]:
+    """The tasks of these orchestrations that are not killed, described."""
+    rows = session.scalars(
+        select(TaskRow)
+        .where(TaskRow.orch_id.in_(list(orch_ids)), TaskRow.killed.is_(False))
+        .order_by(TaskRow.created_at)
+    ).all()
+    return describe(session, settings, rows)
+
+
+def task_ids_by_sha(session: Session, caller: Caller, sha: str, at: paging.Window) -> paging.Page[str]:
+    """One page of the ids of the caller's tasks that run this archive, oldest first."""
+    allowed = workspaces.workspace_ids_of(session, caller)
+    query = (
+        select(TaskRow.id)
+        .where(TaskRow.orch_sha == sha, TaskRow.workspace_id.in_(allowed))
+        .order_by(TaskRow.created_at, TaskRow.id)
+    )
+    ids, total = paging.fetch(session, query, at)
+    return paging.Page(items=ids, total=total, window=at)
 
 
 def require_manual_run(session: Session, caller: Caller, task_id: str) -> TaskRow:

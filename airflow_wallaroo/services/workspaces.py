@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +15,7 @@ from airflow_wallaroo.exceptions import (
     InvalidRequestError,
     NotFoundError,
 )
-from airflow_wallaroo.services import user_directory
+from airflow_wallaroo.services import paging, user_directory
 from airflow_wallaroo.services.callers import Caller
 from airflow_wallaroo.store.tables import WorkspaceMemberRow, WorkspaceRow
 
@@ -42,10 +42,22 @@ def create_workspace(session: Session, caller: Caller, name: str) -> WorkspaceRo
 
 def list_workspaces(session: Session, caller: Caller, user_id: str | None = None) -> Sequence[WorkspaceRow]:
     """List the caller's workspaces; with ``user_id``, only those that user shares with the caller."""
+    return list(session.scalars(_workspaces_query(caller, user_id)))
+
+
+def page_workspaces(
+    session: Session, caller: Caller, at: paging.Window, user_id: str | None = None
+) -> paging.Page[WorkspaceRow]:
+    """One page of ``list_workspaces``, oldest first."""
+    rows, total = paging.fetch(session, _workspaces_query(caller, user_id), at)
+    return paging.Page(items=rows, total=total, window=at)
+
+
+def _workspaces_query(caller: Caller, user_id: str | None) -> Select[Any]:
     query = select(WorkspaceRow).where(WorkspaceRow.id.in_(_member_of(caller.user_id)))
     if user_id is not None and user_id != caller.user_id:
         query = query.where(WorkspaceRow.id.in_(_member_of(user_id)))
-    return session.scalars(query.order_by(WorkspaceRow.id)).all()
+    return query.order_by(WorkspaceRow.id)
 
 
 def workspace_ids_of(session: Session, caller: Caller) -> list[int]:
@@ -115,6 +127,13 @@ def list_users(session: Session, caller: Caller, workspace_id: int) -> list[Work
     return sorted(workspace.members, key=lambda m: m.user_id)
 
 
+def page_users(
+    session: Session, caller: Caller, workspace_id: int, at: paging.Window
+) -> paging.Page[WorkspaceMemberRow]:
+    """One page of ``list_users`` (a workspace's members are few: paged in memory)."""
+    return paging.slice_of(list_users(session, caller, workspace_id), at)
+
+
 def _member_of(user_id: str) -> Select[int]:
     return select(WorkspaceMemberRow.workspace_id).where(WorkspaceMemberRow.user_id == user_id)
 
@@ -134,6 +153,8 @@ __all__ = [
     "create_workspace",
     "list_users",
     "list_workspaces",
+    "page_users",
+    "page_workspaces",
     "remove_user",
     "require_member",
     "require_owner",

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from airflow_wallaroo.airflow_compat.db import UtcDateTime
@@ -79,6 +89,9 @@ class OrchestrationRow(Base):
     its status is derived from its packaging DAG run (``packaging_run_id``)."""
 
     __tablename__ = "wallaroo_orchestration"
+    __table_args__ = (
+        Index("idx_wallaroo_orchestration_workspace_created", "workspace_id", "created_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     sha: Mapped[str] = mapped_column(String(64), index=True)
@@ -105,6 +118,11 @@ class TaskRow(Base):
     """
 
     __tablename__ = "wallaroo_task"
+    __table_args__ = (
+        Index("idx_wallaroo_task_workspace_created", "workspace_id", "created_at", "id"),
+        Index("idx_wallaroo_task_orch_created", "orch_id", "created_at", "id"),
+        Index("idx_wallaroo_task_sha_created", "orch_sha", "created_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str | None] = mapped_column(String(250))

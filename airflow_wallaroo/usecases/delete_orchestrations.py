@@ -37,11 +37,10 @@ def delete_orchestrations(
         orchestrations.get_orchestration(session, caller, orchestration_id, settings).row
         for orchestration_id in ids
     ]
-    wanted = {r.id for r in rows}
     live = [
         t
-        for t in tasks.list_tasks(session, caller, settings, killed=False)
-        if t.row.orch_id in wanted and t.status not in FINISHED_TASK_STATUSES
+        for t in tasks.live_tasks_of(session, settings, [r.id for r in rows])
+        if t.status not in FINISHED_TASK_STATUSES
     ]
     if live and not confirm:
         names = ", ".join(f"{t.row.id} ({t.row.name or t.row.kind}, {t.status})" for t in live)

@@ -30,7 +30,7 @@ from tests.support.helpers import unique
 from tests.support.stack import AirflowStack
 from tests.support.tasks import ready_example, wait_until
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.both_backends]
 
 PARALLEL_UPLOADS = 50
 SLOW_UPLOADS = 20

@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
+from airflow_wallaroo.core.bounds import Count, PageLimit
+
 
 def _rfc3339(value: datetime) -> str:
     return value.astimezone(UTC).isoformat()
@@ -58,6 +60,14 @@ class RequestBody(BaseModel):
 def sdk_sent(why: str) -> Any:
     """A field the Wallaroo SDK sends that this API has no use for: declared, so it is not refused."""
     return Field(default=None, description=f"Sent by the Wallaroo SDK; ignored: {why}")
+
+
+class PagedRequest(RequestBody):
+    """A list request's window: ``limit`` items (``null``: ``[wallaroo] list_page_size``,
+    at most ``list_page_max``) from ``offset``. The page's facts come back in headers."""
+
+    limit: PageLimit | None = None
+    offset: Count | None = None
 
 
 class ResponseBody(BaseModel):

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from airflow_wallaroo.api.models import RequestBody, ResponseBody, Timestamp
+from airflow_wallaroo.api.models import PagedRequest, RequestBody, ResponseBody, Timestamp
 from airflow_wallaroo.core.bounds import MAX_FILTER_ITEMS, Flag, Id, Instant, Int64, Name
 from airflow_wallaroo.services.orchestrations import Orchestration
 
@@ -50,7 +50,7 @@ class OrchestrationResponse(ResponseBody):
         )
 
 
-class ListRequest(RequestBody):
+class ListRequest(PagedRequest):
     workspace_id: Int64
 
 
@@ -58,7 +58,7 @@ class GetByIdRequest(RequestBody):
     id: Id
 
 
-class ListAllRequest(RequestBody):
+class ListAllRequest(PagedRequest):
     workspace_ids: list[Int64] = Field(default_factory=list, max_length=MAX_FILTER_ITEMS)
     task_run_status: list[Name] = Field(default_factory=list, max_length=MAX_FILTER_ITEMS)
     killed: Flag | None = None

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from airflow_wallaroo.api.models import RequestBody, ResponseBody, Timestamp
+from airflow_wallaroo.api.models import PagedRequest, RequestBody, ResponseBody, Timestamp
 from airflow_wallaroo.core.bounds import (
     MAX_ENV_VALUE_CHARS,
     MAX_ENV_VARS,
@@ -137,7 +137,7 @@ class RunIdResponse(ResponseBody):
     run_id: str
 
 
-class OrchShaRequest(RequestBody):
+class OrchShaRequest(PagedRequest):
     sha: Id
 
 
@@ -145,7 +145,7 @@ class IdsResponse(ResponseBody):
     ids: list[str]
 
 
-class ListTasksRequest(RequestBody):
+class ListTasksRequest(PagedRequest):
     workspace_id: Int64 | None = None
     killed: Flag | None = None
     orch_id: Id | None = None
@@ -235,10 +235,9 @@ def _public(notify: dict[str, Any]) -> dict[str, Any]:
     return {"url": notify["url"], "events": notify["events"]}
 
 
-class ListRunsRequest(RequestBody):
+class ListRunsRequest(PagedRequest):
     task_id: Id
     status: Literal["all", "running", "failure", "success", "timed_out", "killed", "skipped"] = "all"
-    limit: PositiveCount | None = None
     time_range: tuple[Instant, Instant] | None = None
 
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field
 from pydantic.config import JsonDict
 
-from airflow_wallaroo.api.models import RequestBody, ResponseBody, Timestamp, sdk_sent
+from airflow_wallaroo.api.models import PagedRequest, RequestBody, ResponseBody, Timestamp, sdk_sent
 from airflow_wallaroo.core.bounds import MAX_NAME_CHARS, Email, Id, Int64, Text
 
 
@@ -19,7 +19,7 @@ class CreateWorkspaceResponse(ResponseBody):
     workspace_id: int
 
 
-class ListWorkspacesRequest(RequestBody):
+class ListWorkspacesRequest(PagedRequest):
     user_id: Id | None = None
 
 
@@ -62,7 +62,7 @@ class AddUserRequest(WorkspaceUserRequest):
     url: Text | None = sdk_sent("the invitation link Wallaroo e-mails; Airflow sends no e-mail")
 
 
-class ListUsersRequest(RequestBody):
+class ListUsersRequest(PagedRequest):
     workspace_id: Int64
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -26,10 +26,11 @@ from airflow_wallaroo.api.models.orchestrations import (
 from airflow_wallaroo.api.models.tasks import TaskResponse
 from airflow_wallaroo.api.multipart import receive_upload
 from airflow_wallaroo.api.openapi import errors
+from airflow_wallaroo.api.paging import paged
 from airflow_wallaroo.api.upload_slots import upload_slots
 from airflow_wallaroo.core.bounds import Id
 from airflow_wallaroo.exceptions import InvalidRequestError
-from airflow_wallaroo.services import orchestrations, overview
+from airflow_wallaroo.services import orchestrations, overview, paging
 from airflow_wallaroo.services.orchestrations import UploadMetadata
 from airflow_wallaroo.usecases.delete_orchestrations import delete_orchestrations as delete_with_tasks
 from airflow_wallaroo.usecases.upload import register_upload
@@ -105,11 +106,19 @@ async def upload_orchestration(request: Request, caller: CallerDep, settings: Se
 
 @router.post("/list", dependencies=[deps.READ], responses=errors(404))
 def list_orchestrations(
-    body: ListRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
+    request: Request,
+    response: Response,
+    body: ListRequest,
+    caller: CallerDep,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> list[OrchestrationResponse]:
-    """List the orchestrations of one workspace."""
-    found = orchestrations.list_orchestrations(session, caller, settings, workspace_ids=[body.workspace_id])
-    return [OrchestrationResponse.of(o) for o in found]
+    """List the orchestrations of one workspace, newest first, one page (headers: X-Total-Count, Link)."""
+    at = paging.window(settings.paging, body.limit, body.offset)
+    page = orchestrations.list_orchestrations(
+        session, caller, settings, at, workspace_ids=[body.workspace_id]
+    )
+    return [OrchestrationResponse.of(o) for o in paged(request, response, page)]
 
 
 @router.post("/get_by_id", dependencies=[deps.READ], responses=errors(404))
@@ -122,13 +131,19 @@ def get_orchestration(
 
 @router.post("/list_all", dependencies=[deps.READ], responses=errors(404))
 def list_all(
-    body: ListAllRequest, caller: CallerDep, session: SessionDep, settings: SettingsDep
+    request: Request,
+    response: Response,
+    body: ListAllRequest,
+    caller: CallerDep,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> ListAllResponse:
-    """List orchestrations across the caller's workspaces, with their tasks and workspace."""
-    entries = overview.list_all(
+    """List orchestrations across the caller's workspaces, with their tasks and workspace, one page."""
+    page = overview.list_all(
         session,
         caller,
         settings,
+        paging.window(settings.paging, body.limit, body.offset),
         workspace_ids=body.workspace_ids,
         task_run_status=body.task_run_status,
         killed=body.killed,
@@ -141,7 +156,7 @@ def list_all(
                 tasks=[TaskResponse.of(t).model_dump(mode="json") for t in entry.tasks],
                 workspace=WorkspaceRef.model_validate(entry.workspace),
             )
-            for entry in entries
+            for entry in paged(request, response, page)
         ]
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
 from airflow_wallaroo.api import deps
 from airflow_wallaroo.api.deps import CallerDep, SessionDep, SettingsDep
@@ -27,8 +27,9 @@ from airflow_wallaroo.api.models.tasks import (
     TaskResponse,
 )
 from airflow_wallaroo.api.openapi import errors
+from airflow_wallaroo.api.paging import paged
 from airflow_wallaroo.core.vocabulary import TaskKind
-from airflow_wallaroo.services import runs, tasks
+from airflow_wallaroo.services import paging, runs, tasks
 from airflow_wallaroo.usecases.create_task import create_task
 from airflow_wallaroo.usecases.kill_task import kill_task
 from airflow_wallaroo.usecases.pause_task import pause_task
@@ -105,34 +106,62 @@ def get_task(
 
 @router.post("/list", dependencies=[deps.READ], responses=errors(404))
 def list_tasks(
-    caller: CallerDep, session: SessionDep, settings: SettingsDep, body: ListTasksRequest | None = None
+    request: Request,
+    response: Response,
+    caller: CallerDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    body: ListTasksRequest | None = None,
 ) -> list[TaskResponse]:
+    """The caller's tasks, newest first, one page (headers: X-Total-Count, Link)."""
     body = body or ListTasksRequest()
-    found = tasks.list_tasks(
+    page = tasks.list_tasks(
         session,
         caller,
         settings,
+        paging.window(settings.paging, body.limit, body.offset),
         workspace_id=body.workspace_id,
         killed=body.killed,
         orch_id=body.orch_id,
         orch_sha=body.orch_sha,
         run_limit=body.run_limit if body.run_limit is not None else tasks.LAST_RUNS,
     )
-    return [TaskResponse.of(t) for t in found]
+    return [TaskResponse.of(t) for t in paged(request, response, page)]
 
 
 @router.post("/get_tasks_by_orch_sha", dependencies=[deps.READ])
-def get_tasks_by_orch_sha(body: OrchShaRequest, caller: CallerDep, session: SessionDep) -> IdsResponse:
-    return IdsResponse(ids=tasks.task_ids_by_sha(session, caller, body.sha))
+def get_tasks_by_orch_sha(
+    request: Request,
+    response: Response,
+    body: OrchShaRequest,
+    caller: CallerDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> IdsResponse:
+    """Ids of the caller's tasks that run this archive, oldest first, one page."""
+    at = paging.window(settings.paging, body.limit, body.offset)
+    return IdsResponse(ids=paged(request, response, tasks.task_ids_by_sha(session, caller, body.sha, at)))
 
 
 @router.post("/list_task_runs", dependencies=[deps.READ], responses=errors(404))
-def list_task_runs(body: ListRunsRequest, caller: CallerDep, session: SessionDep) -> list[RunResponse]:
-    """The task's runs, newest ``updated_at`` first."""
-    found = runs.list_task_runs(
-        session, caller, body.task_id, status=body.status, limit=body.limit, time_range=body.time_range
+def list_task_runs(
+    request: Request,
+    response: Response,
+    body: ListRunsRequest,
+    caller: CallerDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> list[RunResponse]:
+    """The task's runs, newest ``updated_at`` first, one page (headers: X-Total-Count, Link)."""
+    page = runs.list_task_runs(
+        session,
+        caller,
+        body.task_id,
+        paging.window(settings.paging, body.limit, body.offset),
+        status=body.status,
+        time_range=body.time_range,
     )
-    return [RunResponse.of(r) for r in found]
+    return [RunResponse.of(r) for r in paged(request, response, page)]
 
 
 @router.post("/get_run_details", dependencies=[deps.READ], responses=errors(404))

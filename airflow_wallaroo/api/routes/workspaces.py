@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
 from airflow_wallaroo.api import deps
-from airflow_wallaroo.api.deps import CallerDep, SessionDep
+from airflow_wallaroo.api.deps import CallerDep, SessionDep, SettingsDep
 from airflow_wallaroo.api.models.workspaces import (
     AddUserRequest,
     CreateWorkspaceRequest,
@@ -21,7 +21,8 @@ from airflow_wallaroo.api.models.workspaces import (
     WorkspaceUserResponse,
 )
 from airflow_wallaroo.api.openapi import errors
-from airflow_wallaroo.services import workspaces
+from airflow_wallaroo.api.paging import paged
+from airflow_wallaroo.services import paging, workspaces
 
 router = APIRouter(prefix="/workspaces", tags=["workspaces"])
 
@@ -37,10 +38,17 @@ def create_workspace(
 
 @router.post("/list", dependencies=[deps.READ])
 def list_workspaces(
-    caller: CallerDep, session: SessionDep, body: ListWorkspacesRequest | None = None
+    request: Request,
+    response: Response,
+    caller: CallerDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    body: ListWorkspacesRequest | None = None,
 ) -> ListWorkspacesResponse:
     """List the caller's workspaces (with ``user_id``: those that user shares with the caller)."""
-    rows = workspaces.list_workspaces(session, caller, body.user_id if body else None)
+    body = body or ListWorkspacesRequest()
+    at = paging.window(settings.paging, body.limit, body.offset)
+    rows = paged(request, response, workspaces.page_workspaces(session, caller, at, body.user_id))
     return ListWorkspacesResponse(workspaces=[Workspace.model_validate(r) for r in rows])
 
 
@@ -62,7 +70,15 @@ def remove_user(body: WorkspaceUserRequest, caller: CallerDep, session: SessionD
 
 
 @router.post("/list_users", dependencies=[deps.READ], responses=errors(404))
-def list_users(body: ListUsersRequest, caller: CallerDep, session: SessionDep) -> ListUsersResponse:
+def list_users(
+    request: Request,
+    response: Response,
+    body: ListUsersRequest,
+    caller: CallerDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> ListUsersResponse:
     """List a workspace's users and their roles."""
-    members = workspaces.list_users(session, caller, body.workspace_id)
+    at = paging.window(settings.paging, body.limit, body.offset)
+    members = paged(request, response, workspaces.page_users(session, caller, body.workspace_id, at))
     return ListUsersResponse(users=[WorkspaceUserResponse.model_validate(m) for m in members])

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from airflow.sdk.exceptions import AirflowSkipException
 
-from airflow_wallaroo.core.naming import OUTCOME_XCOM_KEY
+from airflow_wallaroo.core.naming import OUTCOME_XCOM_KEYS
 from airflow_wallaroo.core.spec import TaskSpec
 from airflow_wallaroo.runners.concurrency import skip_if_forbidden
 
@@ -59,7 +59,7 @@ def test_forbid_skips_while_another_run_is_running() -> None:
     ctx = context(running=2)
     with pytest.raises(AirflowSkipException, match="concurrency_policy is forbid"):
         skip_if_forbidden(replace(SPEC, concurrency_policy="forbid"), ctx)
-    assert ctx["ti"].pushed == {OUTCOME_XCOM_KEY: "skipped"}
+    assert ctx["ti"].pushed == {OUTCOME_XCOM_KEYS["skipped"]: "skipped"}
     assert ctx["ti"].asked == [{"dag_id": "wallaroo_task_t", "states": ["running"]}]
 
 
