@@ -101,16 +101,23 @@ class TestNotify:
         assert admin.post(path, json=body).status_code in (403, 404)
 
     @pytest.mark.parametrize(
+        "url", ["http://127.0.0.1:45123/hook", "https://hooks.example.com:65535/a?b=c", "HTTP://x"]
+    )
+    def test_a_webhook_on_any_port_passes_validation(self, admin: TestClient, url: str) -> None:
+        assert admin.post("/task/run_once", json=once(notify={**HOOK, "url": url})).status_code in (403, 404)
+
+    @pytest.mark.parametrize(
         ("notify", "mention"),
         [
             ({**HOOK, "url": "ftp://example.com/x"}, "notify.url"),
+            ({**HOOK, "url": "http://example.com:65536/"}, "notify.url"),
             ({**HOOK, "url": "not a url"}, "notify.url"),
             ({**HOOK, "secret": "short"}, "secret"),
             ({"url": HOOK["url"]}, "secret"),
             ({**HOOK, "events": ["failure", "sometimes"]}, "events"),
             ({**HOOK, "events": []}, "events"),
         ],
-        ids=["scheme", "not-a-url", "short-secret", "no-secret", "unknown-event", "no-event"],
+        ids=["scheme", "port", "not-a-url", "short-secret", "no-secret", "unknown-event", "no-event"],
     )
     def test_a_bad_webhook_is_400(self, admin: TestClient, notify: dict[str, object], mention: str) -> None:
         assert_error(admin.post("/task/run_once", json=once(notify=notify)), 400, mention)

@@ -56,7 +56,9 @@ EnvValue = Annotated[Text, Field(max_length=MAX_ENV_VALUE_CHARS)]
 SecretName = Annotated[str, Field(max_length=253, json_schema_extra={"pattern": SECRET_NAME_PATTERN})]
 
 
-NOTIFY_URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,4})?(/[!-~]*)?$"
+#: A TCP port, 0..65535 (httpx refuses a URL with any other).
+_PORT = "([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+NOTIFY_URL_PATTERN = rf"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9][A-Za-z0-9.-]*(:{_PORT})?(/[!-~]*)?$"
 NotifyEvent = Literal["failure", "timed_out", "crash_loop", "success"]
 #: What a webhook is told when ``events`` is absent: every way a run can go wrong.
 DEFAULT_NOTIFY_EVENTS: list[NotifyEvent] = ["failure", "timed_out", "crash_loop"]
