@@ -53,6 +53,9 @@ BACKOFF_CAP_SECONDS = 30.0
 _PR_SET_PDEATHSIG = 1
 
 
+#: Components whose process group outlives them: it holds running task processes.
+KEEP_GROUP_ON_DEATH = frozenset({"scheduler"})
+
 #: How often a running product's components are checked.
 WATCH_INTERVAL_SECONDS = 0.5
 
@@ -192,11 +195,14 @@ class Supervisor:
                 continue
             if not self.ready:
                 raise ComponentDied(self._death(component, code))
-            # What it leaves behind goes with it: LocalExecutor workers and their task
-            # processes, uvicorn workers still holding the api-server's port, parsing or
-            # trigger subprocesses. A new process group starts clean.
+            # What it leaves behind goes with it: uvicorn workers still holding the
+            # api-server's port, parsing or trigger subprocesses. Not the scheduler's: its
+            # LocalExecutor task processes are runs, which end by Airflow's own heartbeat
+            # checks and stop their user code themselves (killing them would orphan the user
+            # code, whose launcher is in a session of its own); see docs/status.md.
             assert component.process is not None
-            _signal_group(component.process, signal.SIGKILL)
+            if component.name not in KEEP_GROUP_ON_DEATH:
+                _signal_group(component.process, signal.SIGKILL)
             early = now - component.started_at <= EARLY_DEATH_SECONDS
             component.early_deaths = component.early_deaths + 1 if early else 1
             if component.early_deaths > MAX_EARLY_DEATHS:
