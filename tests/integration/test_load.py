@@ -256,7 +256,7 @@ def wait_runs_done(client: httpx.Client, workspace_id: int, count: int, timeout:
 
     def probe() -> bool:
         nonlocal seen
-        answer = client.post("/task/list", json={"workspace_id": workspace_id, "run_limit": 5})
+        answer = client.post("/task/list", json={"workspace_id": workspace_id, "run_limit": 5, "limit": 1000})
         assert answer.status_code == 200, answer.text
         seen = answer.json()
         finished = [t for t in seen if t["last_runs"] and t["last_runs"][0]["status"] != "running"]
