@@ -82,10 +82,9 @@ def test_the_dag_list_and_a_killed_run_read_well(
         taken.append(path)
 
     named, killed = f"nightly report · {orch_name}", f"{orch_name} (continuous) [killed]"
+    # The shared stack may hold hundreds of other DAGs (the load tests'): each of ours is looked
+    # for through the search box, never on the first page of the whole list.
     page.goto(f"{stack.base_url}/dags")
-    expect(page.get_by_text(named)).to_be_visible(timeout=TIMEOUT_MS)
-    expect(page.get_by_text(killed)).to_be_visible(timeout=TIMEOUT_MS)
-    shot("airflow-dag-list")
     # The search box matches display names by prefix: a task by its name, an unnamed one by its
     # orchestration's. Each search applies (debounced) once the packaging DAG leaves the list.
     search = page.get_by_placeholder(re.compile("search", re.IGNORECASE)).first
@@ -94,6 +93,8 @@ def test_the_dag_list_and_a_killed_run_read_well(
         expect(page.get_by_text("wallaroo_packaging")).to_have_count(0, timeout=TIMEOUT_MS)
         expect(page.get_by_text(found)).to_be_visible(timeout=TIMEOUT_MS)
         expect(page.get_by_text(gone)).to_have_count(0, timeout=TIMEOUT_MS)
+        if term == orch_name:
+            shot("airflow-dag-list")
 
     page.goto(f"{stack.base_url}/dags/{dag_id(stopped)}/runs/{run_id}")
     note = page.get_by_text(re.compile("Killed through the Wallaroo API by admin")).first
