@@ -12,7 +12,6 @@ import httpx
 import pytest
 
 from tests.support.helpers import folder_run_users_can_write, unique
-from tests.support.stack import AirflowStack
 from tests.support.tasks import logs, ready_example, runs_of, wait_task_status
 
 
@@ -33,10 +32,8 @@ def run_once(client: httpx.Client, workspace: int, orch_id: str, args: dict) -> 
 
 @pytest.mark.slow
 def test_ml_batch_trains_scores_and_writes_its_results(
-    stack: AirflowStack, admin: httpx.Client, workspace: int, tmp_path: Path
+    admin: httpx.Client, workspace: int, tmp_path: Path
 ) -> None:
-    if stack.backend != "sqlite":
-        pytest.skip("the environment build is the same on both backends; run it once")
     orchestration = ready_example(admin, workspace, "ml_batch")
     output = folder_run_users_can_write(tmp_path, "ml-results")
     done, lines = run_once(

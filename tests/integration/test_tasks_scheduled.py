@@ -37,10 +37,8 @@ def own_hello(admin: httpx.Client, own_workspace: int) -> str:
 @pytest.mark.slow
 class TestScheduled:
     def test_every_minute_gives_two_successive_runs_even_after_timeouts(
-        self, stack: AirflowStack, admin: httpx.Client, workspace: int, hello: str
+        self, admin: httpx.Client, workspace: int, hello: str
     ) -> None:
-        if stack.backend != "sqlite":
-            pytest.skip("two minutes of wall time: run on SQLite; PostgreSQL runs the restart test instead")
         task_id = start_task(admin, "run_scheduled", workspace, hello, schedule="*/1 * * * *", json={"x": 1})
         # Same minutes, another task: its code outlives its timeout, each run is stopped,
         # and the schedule still goes on to the next run.
